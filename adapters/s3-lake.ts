@@ -1,0 +1,154 @@
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+
+import { InvalidArgumentError, ObjectNotFoundError, StorageError } from '../domain/errors';
+import type { Lake, LakeObject } from '../domain/ports';
+import { compareKeys, stripTrailingSlash } from './local-lake';
+
+/** S3's limit on keys per DeleteObjects request. */
+const DELETE_BATCH = 1000;
+
+/** Options for building the one S3 client of a process (endpoint overrides for local servers). */
+export interface S3ClientOptions {
+  readonly endpoint?: string;
+  readonly region?: string;
+  readonly forcePathStyle?: boolean;
+  readonly credentials?: S3ClientConfig['credentials'];
+}
+
+/**
+ * Builds an S3 client. With a custom endpoint (a local S3-compatible server) checksums are
+ * only sent when S3 requires them, since such servers rarely implement the newer ones.
+ */
+export function createS3Client(options: S3ClientOptions = {}): S3Client {
+  const config: S3ClientConfig = { region: options.region ?? 'us-east-1' };
+  if (options.endpoint !== undefined) {
+    config.endpoint = options.endpoint;
+    config.requestChecksumCalculation = 'WHEN_REQUIRED';
+    config.responseChecksumValidation = 'WHEN_REQUIRED';
+  }
+  if (options.forcePathStyle !== undefined) config.forcePathStyle = options.forcePathStyle;
+  if (options.credentials !== undefined) config.credentials = options.credentials;
+  return new S3Client(config);
+}
+
+/** Splits `s3://bucket/prefix` into its bucket and key prefix (no slashes at either end). */
+export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
+  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
+  const bucket = match?.[1];
+  if (bucket === undefined) throw new InvalidArgumentError('S3 URI', uri, 'expected s3://bucket/prefix');
+  const prefix = (match?.[2] ?? '').replace(/^\/+|\/+$/g, '');
+  return { bucket, prefix };
+}
+
+/** A `Lake` over `s3://bucket/prefix`; keys are relative to the prefix. */
+export class S3Lake implements Lake {
+  readonly uri: string;
+  readonly bucket: string;
+  /** The key prefix inside the bucket, without a trailing slash ('' for the bucket root). */
+  readonly prefix: string;
+
+  constructor(
+    uri: string,
+    private readonly client: S3Client,
+  ) {
+    const { bucket, prefix } = parseS3Uri(uri);
+    this.bucket = bucket;
+    this.prefix = prefix;
+    this.uri = stripTrailingSlash(uri);
+  }
+
+  /** Every object under `prefix` (paginated ListObjectsV2), sorted in code-point order. */
+  async list(prefix: string): Promise<LakeObject[]> {
+    const out: LakeObject[] = [];
+    const base = this.objectKey('');
+    let token: string | undefined;
+    try {
+      do {
+        const res = await this.client.send(
+          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.objectKey(prefix), ContinuationToken: token }),
+        );
+        for (const obj of res.Contents ?? []) {
+          if (obj.Key === undefined) continue;
+          out.push({ key: obj.Key.slice(base.length), size: obj.Size ?? 0, etag: unquote(obj.ETag ?? '') });
+        }
+        token = res.IsTruncated ? res.NextContinuationToken : undefined;
+      } while (token !== undefined);
+    } catch (err) {
+      if (errorName(err) === 'NoSuchBucket') return [];
+      throw this.storageError('list', prefix, err);
+    }
+    // S3 lists in UTF-8 byte order already; sorting again keeps the contract independent of that.
+    out.sort((a, b) => compareKeys(a.key, b.key));
+    return out;
+  }
+
+  /** The object's bytes; `ObjectNotFoundError` when absent. */
+  async read(key: string): Promise<Uint8Array> {
+    try {
+      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+      if (res.Body === undefined) return new Uint8Array(0);
+      return await res.Body.transformToByteArray();
+    } catch (err) {
+      const name = errorName(err);
+      if (name === 'NoSuchKey' || name === 'NotFound') throw new ObjectNotFoundError(this.uriOf(key));
+      throw this.storageError('read', key, err);
+    }
+  }
+
+  /** A single PUT, which S3 makes visible atomically. */
+  async write(key: string, body: Uint8Array | string): Promise<void> {
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: body }));
+    } catch (err) {
+      throw this.storageError('write', key, err);
+    }
+  }
+
+  /** Deletes every object under `prefix`, in DeleteObjects batches of 1000 keys. */
+  async deletePrefix(prefix: string): Promise<void> {
+    const objects = await this.list(prefix);
+    try {
+      for (let start = 0; start < objects.length; start += DELETE_BATCH) {
+        const batch = objects.slice(start, start + DELETE_BATCH).map((o) => ({ Key: this.objectKey(o.key) }));
+        const res = await this.client.send(
+          new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch, Quiet: true } }),
+        );
+        const first = res.Errors?.[0];
+        if (first !== undefined) {
+          throw new Error(`${res.Errors?.length ?? 0} keys not deleted, first ${first.Key}: ${first.Code} ${first.Message}`);
+        }
+      }
+    } catch (err) {
+      throw this.storageError('delete', prefix, err);
+    }
+  }
+
+  /** `s3://bucket/prefix/key`. */
+  uriOf(key: string): string {
+    return `s3://${this.bucket}/${this.objectKey(key)}`;
+  }
+
+  private objectKey(key: string): string {
+    return this.prefix === '' ? key : `${this.prefix}/${key}`;
+  }
+
+  private storageError(op: string, key: string, err: unknown): StorageError {
+    const reason = err instanceof Error ? `${errorName(err)}: ${err.message}` : String(err);
+    return new StorageError(`cannot ${op} ${this.uriOf(key)}: ${reason}`, { key: this.uriOf(key), cause: err });
+  }
+}
+
+function errorName(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null ? (err as { name?: string }).name : undefined;
+}
+
+function unquote(etag: string): string {
+  return etag.replace(/^"|"$/g, '');
+}

@@ -1,0 +1,212 @@
+import { cleanProducts, cleanUsers } from '../cleaning/snapshots';
+import { ValidationFailedError } from '../errors';
+import { itemFeaturesTable, userFeaturesTable } from '../features/feature-tables';
+import { foldDay, trainingRowsBuilder } from '../features/fold';
+import { emptyState } from '../features/state';
+import { type Split, type SplitCounts, SPLITS, splitCounts } from '../split';
+import type { Table } from '../table';
+import { addDays, formatTimestamp } from '../time';
+import { validateProductSnapshot, validateUserSnapshot } from '../validation/snapshots';
+import type { DaySummary } from './day-stage';
+import type { PipelineDeps } from './deps';
+import { outputKeys } from './layout';
+import type { RunPlan, SnapshotRef } from './plan';
+import { type StagedDay, unstageDay } from './staging';
+
+/** One written output file, for lineage. */
+export interface OutputRef {
+  readonly key: string;
+  readonly uri: string;
+  readonly rows: number;
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+/** Row counts and time boundaries of the split (features.md §6). */
+export interface SplitSummary {
+  readonly n: number;
+  readonly counts: SplitCounts;
+  readonly boundaries: Record<Split, { first_timestamp: string | null; last_timestamp: string | null }>;
+}
+
+/** What the build stage produced. */
+export interface BuildResult {
+  readonly asOf: string;
+  readonly outputs: readonly OutputRef[];
+  readonly split: SplitSummary;
+  readonly users: number;
+  readonly items: number;
+  readonly seconds: number;
+}
+
+/** Rows `from` (inclusive) to `to` (exclusive) of a table. */
+export function sliceTable(table: Table, from: number, to: number): Table {
+  return {
+    rowCount: to - from,
+    columns: table.columns.map((c) => ({ ...c, values: c.values.slice(from, to) as typeof c.values })),
+  };
+}
+
+/** Tables with the same columns, one after the other. */
+export function concatTables(tables: readonly Table[]): Table {
+  const first = tables[0];
+  if (first === undefined) throw new RangeError('concatTables needs at least one table');
+  if (tables.length === 1) return first;
+  return {
+    rowCount: tables.reduce((n, t) => n + t.rowCount, 0),
+    columns: first.columns.map((c, i) => {
+      const values: unknown[] = [];
+      for (const t of tables) for (const v of t.columns[i]?.values ?? []) values.push(v);
+      return { ...c, values: values as typeof c.values };
+    }),
+  };
+}
+
+async function writeTable(deps: PipelineDeps, key: string, table: Table): Promise<OutputRef> {
+  const bytes = deps.encodeTable(table);
+  await deps.output.write(key, bytes);
+  return { key, uri: deps.output.uriOf(key), rows: table.rowCount, bytes: bytes.length, sha256: deps.hash(bytes) };
+}
+
+/** Writes training rows split by position into part files of at most `rowsPerPart` rows. */
+class SplitWriter {
+  private readonly pending: Table[] = [];
+  private pendingRows = 0;
+  private split: Split = 'train';
+  private part = 0;
+  private index = 0;
+  private readonly written = new Set<Split>();
+  readonly outputs: OutputRef[] = [];
+  readonly boundaries = Object.fromEntries(
+    SPLITS.map((s) => [s, { first_timestamp: null as string | null, last_timestamp: null as string | null }]),
+  ) as SplitSummary['boundaries'];
+
+  constructor(
+    private readonly deps: PipelineDeps,
+    private readonly runId: string,
+    private readonly counts: SplitCounts,
+    private readonly rowsPerPart: number,
+    private readonly emptyTable: Table,
+  ) {}
+
+  private splitEnd(split: Split): number {
+    if (split === 'train') return this.counts.train;
+    if (split === 'validation') return this.counts.train + this.counts.validation;
+    return this.counts.train + this.counts.validation + this.counts.test;
+  }
+
+  /** Appends a day's rows, which follow every row appended before in (timestamp, id) order. */
+  async add(table: Table): Promise<void> {
+    let from = 0;
+    while (from < table.rowCount) {
+      while (this.index >= this.splitEnd(this.split)) await this.nextSplit();
+      const to = Math.min(table.rowCount, from + (this.splitEnd(this.split) - this.index));
+      const slice = sliceTable(table, from, to);
+      this.track(slice);
+      this.pending.push(slice);
+      this.pendingRows += slice.rowCount;
+      this.index += slice.rowCount;
+      from = to;
+      while (this.pendingRows >= this.rowsPerPart) await this.flush(this.rowsPerPart);
+    }
+  }
+
+  private track(slice: Table): void {
+    const ts = slice.columns.find((c) => c.name === 'timestamp')?.values;
+    if (ts === undefined || slice.rowCount === 0) return;
+    const b = this.boundaries[this.split];
+    b.first_timestamp ??= formatTimestamp(ts[0] as number);
+    b.last_timestamp = formatTimestamp(ts[slice.rowCount - 1] as number);
+  }
+
+  private async flush(rows: number): Promise<void> {
+    if (this.pendingRows === 0) return;
+    const all = concatTables(this.pending);
+    const head = rows >= all.rowCount ? all : sliceTable(all, 0, rows);
+    this.pending.length = 0;
+    this.pendingRows = 0;
+    if (rows < all.rowCount) {
+      const rest = sliceTable(all, rows, all.rowCount);
+      this.pending.push(rest);
+      this.pendingRows = rest.rowCount;
+    }
+    this.outputs.push(await writeTable(this.deps, outputKeys.datasetPart(this.runId, this.split, this.part++), head));
+    this.written.add(this.split);
+  }
+
+  private async nextSplit(): Promise<void> {
+    while (this.pendingRows > 0) await this.flush(this.rowsPerPart);
+    if (!this.written.has(this.split)) await this.writeEmpty();
+    this.split = SPLITS[SPLITS.indexOf(this.split) + 1] as Split;
+    this.part = 0;
+  }
+
+  private async writeEmpty(): Promise<void> {
+    this.outputs.push(await writeTable(this.deps, outputKeys.datasetPart(this.runId, this.split, 0), this.emptyTable));
+    this.written.add(this.split);
+  }
+
+  /** Flushes the rest; every split ends with at least one (possibly empty) part file. */
+  async close(): Promise<void> {
+    while (this.split !== 'test') await this.nextSplit();
+    while (this.pendingRows > 0) await this.flush(this.rowsPerPart);
+    if (!this.written.has('test')) await this.writeEmpty();
+  }
+}
+
+async function cleanSnapshotBeforeStart(deps: PipelineDeps, ref: SnapshotRef | null | undefined, kind: 'products' | 'users') {
+  if (ref === null || ref === undefined) return null;
+  const objects = await Promise.all(
+    ref.objects.map(async (o) => ({ ...o, lines: deps.decodeLines(o.key, await deps.input.read(o.key)) })),
+  );
+  return kind === 'products'
+    ? { products: cleanProducts(validateProductSnapshot(objects).records.values()) }
+    : { users: cleanUsers(validateUserSnapshot(objects).records.values()) };
+}
+
+/**
+ * Build stage of a full run: folds the staged days in order, writing the training rows and their
+ * split as it goes, then the user and item features as of E + 1. Refuses to run when a day failed.
+ */
+export async function runBuildStage(deps: PipelineDeps, plan: RunPlan, days: readonly DaySummary[]): Promise<BuildResult> {
+  const started = deps.clock();
+  const failed = days.find((d) => d.status === 'failed');
+  if (failed !== undefined) throw new ValidationFailedError(failed.date, failed.failures);
+  const { params } = plan;
+  const beforeStart = addDays(params.startDate, -1);
+  const products = await cleanSnapshotBeforeStart(deps, plan.products[beforeStart], 'products');
+  const users = await cleanSnapshotBeforeStart(deps, plan.users[beforeStart], 'users');
+  const state = emptyState(params.startDate, products?.products ?? null, users?.users ?? null);
+
+  const n = days.reduce((sum, d) => sum + d.counts.clean, 0);
+  const counts = splitCounts(n, params.config.split);
+  await deps.output.deletePrefix(outputKeys.datasetPrefix(params.runId));
+  const rows = trainingRowsBuilder();
+  const writer = new SplitWriter(deps, params.runId, counts, params.config.rowsPerPart, trainingRowsBuilder().take());
+  for (const summary of [...days].sort((a, b) => (a.date < b.date ? -1 : 1))) {
+    const t0 = deps.clock();
+    const staged = JSON.parse(new TextDecoder().decode(await deps.output.read(summary.stagingKey))) as StagedDay;
+    const day = unstageDay(staged);
+    foldDay(state, day, params.config, rows);
+    await writer.add(rows.take());
+    const seconds = (deps.clock() - t0) / 1000;
+    deps.log(`  ${summary.date}  features  ${day.interactions.length} rows  (${Math.round(day.interactions.length / Math.max(seconds, 1e-3)).toLocaleString('en-US')} rows/s)`);
+  }
+  await writer.close();
+
+  const userTable = userFeaturesTable(state);
+  const itemTable = itemFeaturesTable(state);
+  const outputs = [
+    ...writer.outputs,
+    await writeTable(deps, outputKeys.userFeatures(state.asOf), userTable),
+    await writeTable(deps, outputKeys.itemFeatures(state.asOf), itemTable),
+  ];
+  return {
+    asOf: state.asOf,
+    outputs,
+    split: { n, counts, boundaries: writer.boundaries },
+    users: userTable.rowCount,
+    items: itemTable.rowCount,
+    seconds: (deps.clock() - started) / 1000,
+  };
+}

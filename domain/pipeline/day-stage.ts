@@ -1,0 +1,94 @@
+import { processDay } from '../process-day';
+import type { LakeObject } from '../ports';
+import type { ValidationReport, ValidationStatus } from '../validation/report';
+import type { SourceObject } from '../validation/source';
+import type { PipelineDeps } from './deps';
+import { isRawObjectKey, outputKeys } from './layout';
+import type { RunPlan, SnapshotRef } from './plan';
+import { stageDay } from './staging';
+
+/** What the per-day stage hands on (small: counts and keys, never data). */
+export interface DaySummary {
+  readonly date: string;
+  readonly status: ValidationStatus;
+  readonly counts: ValidationReport['counts'];
+  /** One line per failed threshold or error, empty unless `status` is failed. */
+  readonly failures: readonly string[];
+  readonly reportKey: string;
+  readonly stagingKey: string;
+  readonly inputs: readonly LakeObject[];
+  readonly seconds: number;
+}
+
+async function readObjects(deps: PipelineDeps, objects: readonly LakeObject[]): Promise<SourceObject[]> {
+  return Promise.all(
+    objects.map(async (o) => ({ key: o.key, size: o.size, etag: o.etag, lines: deps.decodeLines(o.key, await deps.input.read(o.key)) })),
+  );
+}
+
+async function readSnapshot(deps: PipelineDeps, ref: SnapshotRef | null | undefined) {
+  if (ref === null || ref === undefined) return null;
+  return { date: ref.date, objects: await readObjects(deps, ref.objects) };
+}
+
+/** Why a day failed, one line per cause. */
+export function failuresOf(report: ValidationReport): string[] {
+  return [
+    ...report.errors,
+    ...report.thresholds.filter((t) => !t.ok).map((t) => `${t.name} ${t.observed.toFixed(4)} > ${t.limit}`),
+  ];
+}
+
+/**
+ * Validate + Clean for one day: reads the day's partitions and snapshots, writes the report,
+ * the quarantine and the staged clean day. Days are independent, so they can run in parallel.
+ */
+export async function runDayStage(deps: PipelineDeps, plan: RunPlan, date: string): Promise<DaySummary> {
+  const started = deps.clock();
+  const listed = (await deps.input.list(outputKeys.rawPartition('interactions', date))).filter((o) => isRawObjectKey(o.key));
+  const [interactions, products, users] = await Promise.all([
+    readObjects(deps, listed),
+    readSnapshot(deps, plan.products[date]),
+    readSnapshot(deps, plan.users[date]),
+  ]);
+  const result = processDay({
+    runId: plan.params.runId,
+    date,
+    referenceTimeMs: plan.params.referenceTimeMs,
+    interactions,
+    products,
+    users,
+    config: plan.params.config,
+  });
+  const { report } = result;
+  const reportKey = outputKeys.report(date);
+  const stagingKey = outputKeys.staging(plan.params.runId, `day=${date}`);
+  const quarantine = (dataset: string): string =>
+    result.quarantine
+      .filter((q) => q.dataset === dataset)
+      .map((q) => JSON.stringify({ run_id: plan.params.runId, ...q }) + '\n')
+      .join('');
+  await Promise.all([
+    deps.output.write(reportKey, JSON.stringify(report, null, 2) + '\n'),
+    deps.output.write(outputKeys.quarantine('interactions', date), quarantine('interactions')),
+    deps.output.write(outputKeys.quarantine('products', date), quarantine('products')),
+    deps.output.write(outputKeys.quarantine('users', date), quarantine('users')),
+    deps.output.write(stagingKey, JSON.stringify(stageDay(date, result.interactions, result.products, result.users))),
+  ]);
+  const seconds = (deps.clock() - started) / 1000;
+  const c = report.counts;
+  deps.log(
+    `  ${date}  ${report.status.padEnd(6)}  raw ${c.raw}  valid ${c.valid}  clean ${c.clean}  ` +
+      `(${Math.round(c.raw / Math.max(seconds, 1e-3)).toLocaleString('en-US')} records/s)`,
+  );
+  return {
+    date,
+    status: report.status,
+    counts: report.counts,
+    failures: report.status === 'failed' ? failuresOf(report) : [],
+    reportKey,
+    stagingKey,
+    inputs: listed,
+    seconds,
+  };
+}
