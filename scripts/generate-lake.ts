@@ -174,20 +174,81 @@ const INLINE_CUM = new Float64Array(INLINE.length);
 const INLINE_TOTAL = INLINE_CUM[INLINE.length - 1]!;
 
 const CATEGORIES = [
-  { name: 'Electronics', subs: ['Phones', 'Laptops', 'Audio', 'Cameras', 'Accessories'], brands: ['Voltix', 'Nimbus', 'Auralink', 'Pixelon', 'Corelite'], price: [15, 1500] },
-  { name: 'Home & Kitchen', subs: ['Cookware', 'Furniture', 'Decor', 'Appliances'], brands: ['Hearthly', 'Nordhaus', 'Casa Verde', 'Kitchora'], price: [8, 900] },
-  { name: 'Fashion', subs: ['Men', 'Women', 'Shoes', 'Accessories'], brands: ['Loomis', 'Urbanthread', 'Stride & Co', 'Velour'], price: [9, 300] },
-  { name: 'Beauty', subs: ['Skincare', 'Makeup', 'Fragrance', 'Haircare'], brands: ['Lumière', 'Purelle', 'Glowra'], price: [5, 150] },
-  { name: 'Sports & Outdoors', subs: ['Fitness', 'Camping', 'Cycling', 'Team Sports'], brands: ['Peakform', 'Trailmark', 'Velocita'], price: [10, 800] },
-  { name: 'Books', subs: ['Fiction', 'Non-Fiction', 'Children', 'Comics'], brands: ['Inkwell Press', 'Paperleaf'], price: [4, 60] },
-  { name: 'Toys & Games', subs: ['Board Games', 'Puzzles', 'Action Figures', 'Educational'], brands: ['Playnest', 'Brickbox'], price: [6, 200] },
-  { name: 'Grocery', subs: ['Snacks', 'Beverages', 'Pantry', 'Organic'], brands: ['Harvest Lane', 'Goodgrain'], price: [2, 40] },
-  { name: 'Health', subs: ['Vitamins', 'Personal Care', 'Medical Supplies'], brands: ['Vitalis', 'CareWell'], price: [3, 120] },
-  { name: 'Automotive', subs: ['Parts', 'Tools', 'Car Care', 'Electronics'], brands: ['Torqline', 'Roadie'], price: [5, 600] },
+  {
+    name: 'Electronics',
+    subs: ['Phones', 'Laptops', 'Audio', 'Cameras', 'Accessories'],
+    brands: ['Voltix', 'Nimbus', 'Auralink', 'Pixelon', 'Corelite'],
+    price: [15, 1500],
+  },
+  {
+    name: 'Home & Kitchen',
+    subs: ['Cookware', 'Furniture', 'Decor', 'Appliances'],
+    brands: ['Hearthly', 'Nordhaus', 'Casa Verde', 'Kitchora'],
+    price: [8, 900],
+  },
+  {
+    name: 'Fashion',
+    subs: ['Men', 'Women', 'Shoes', 'Accessories'],
+    brands: ['Loomis', 'Urbanthread', 'Stride & Co', 'Velour'],
+    price: [9, 300],
+  },
+  {
+    name: 'Beauty',
+    subs: ['Skincare', 'Makeup', 'Fragrance', 'Haircare'],
+    brands: ['Lumière', 'Purelle', 'Glowra'],
+    price: [5, 150],
+  },
+  {
+    name: 'Sports & Outdoors',
+    subs: ['Fitness', 'Camping', 'Cycling', 'Team Sports'],
+    brands: ['Peakform', 'Trailmark', 'Velocita'],
+    price: [10, 800],
+  },
+  {
+    name: 'Books',
+    subs: ['Fiction', 'Non-Fiction', 'Children', 'Comics'],
+    brands: ['Inkwell Press', 'Paperleaf'],
+    price: [4, 60],
+  },
+  {
+    name: 'Toys & Games',
+    subs: ['Board Games', 'Puzzles', 'Action Figures', 'Educational'],
+    brands: ['Playnest', 'Brickbox'],
+    price: [6, 200],
+  },
+  {
+    name: 'Grocery',
+    subs: ['Snacks', 'Beverages', 'Pantry', 'Organic'],
+    brands: ['Harvest Lane', 'Goodgrain'],
+    price: [2, 40],
+  },
+  {
+    name: 'Health',
+    subs: ['Vitamins', 'Personal Care', 'Medical Supplies'],
+    brands: ['Vitalis', 'CareWell'],
+    price: [3, 120],
+  },
+  {
+    name: 'Automotive',
+    subs: ['Parts', 'Tools', 'Car Care', 'Electronics'],
+    brands: ['Torqline', 'Roadie'],
+    price: [5, 600],
+  },
 ] as const;
 const COLORS = ['black', 'white', 'red', 'blue', 'green', 'grey', 'beige'] as const;
 const AGE_GROUPS = ['18-24', '25-34', '35-44', '45-54', '55-64', '65+'] as const;
-const LOCATIONS = ['New York', 'London', 'Berlin', 'Paris', 'Madrid', 'Toronto', 'Sydney', 'Tokyo', 'São Paulo', 'Mumbai'] as const;
+const LOCATIONS = [
+  'New York',
+  'London',
+  'Berlin',
+  'Paris',
+  'Madrid',
+  'Toronto',
+  'Sydney',
+  'Tokyo',
+  'São Paulo',
+  'Mumbai',
+] as const;
 const SEGMENTS = ['new', 'regular', 'vip', 'at_risk', 'bargain_hunter'] as const;
 const GENDERS = ['M', 'F', 'Other'] as const;
 /** Session start-hour weights (UTC): quiet nights, busy evenings, so some sessions cross midnight. */
@@ -198,7 +259,11 @@ const CART = 1;
 const PURCHASE = 2;
 const TYPE_JSON = ['"view"', '"add_to_cart"', '"purchase"'] as const;
 const MESSY_TYPE_JSON = ['"View"', '" ADD_TO_CART"', '" purchase "'] as const;
-const DEVICE_PART = [',"device_type":"mobile"', ',"device_type":"desktop"', ',"device_type":"tablet"'] as const;
+const DEVICE_PART = [
+  ',"device_type":"mobile"',
+  ',"device_type":"desktop"',
+  ',"device_type":"tablet"',
+] as const;
 const MESSY_DEVICE_PART = [
   ',"device_type":" Mobile "',
   ',"device_type":"Ｍobile"',
@@ -214,7 +279,11 @@ const PAGE_PART = {
   cart: ',"page_context":"cart"',
   rec: ',"page_context":"recommendation"',
 } as const;
-const MESSY_PAGE_PART = [',"page_context":" Search "', ',"page_context":"HOME"', ',"page_context":"Product_Page"'] as const;
+const MESSY_PAGE_PART = [
+  ',"page_context":" Search "',
+  ',"page_context":"HOME"',
+  ',"page_context":"Product_Page"',
+] as const;
 const NULL_PAGE_PART = [',"page_context":null', '', ',"page_context":""'] as const;
 const EXTRA_PART = [',"experiment_id":"exp_checkout_v2"', ',"app_version":"5.12.0"'] as const;
 
@@ -313,7 +382,8 @@ export function generateLake(
   const { days, users: nUsers, products: nProducts, eventsPerDay, clean } = options;
   const objectsPerDay = options.objectsPerDay ?? 2;
   const startMs = parseDay(options.startDate);
-  if (!Number.isFinite(startMs)) throw new RangeError(`startDate must be a YYYY-MM-DD date, got "${options.startDate}"`);
+  if (!Number.isFinite(startMs))
+    throw new RangeError(`startDate must be a YYYY-MM-DD date, got "${options.startDate}"`);
   const ints: [string, number, number][] = [
     ['days', days, 1],
     ['users', nUsers, 10],
@@ -322,7 +392,8 @@ export function generateLake(
     ['objectsPerDay', objectsPerDay, 1],
   ];
   for (const [name, v, min] of ints) {
-    if (!Number.isSafeInteger(v) || v < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${v}`);
+    if (!Number.isSafeInteger(v) || v < min)
+      throw new RangeError(`${name} must be an integer >= ${min}, got ${v}`);
   }
   const faulty = !clean;
   const faults = emptyFaults();
@@ -392,17 +463,29 @@ export function generateLake(
     }
     const rInactive = catalogRng();
     pInactiveFrom[i] =
-      rInactive < 0.02 ? -1 : rInactive < 0.05 && days >= 2 ? 1 + Math.floor(catalogRng() * (days - 1)) : days + 1;
+      rInactive < 0.02
+        ? -1
+        : rInactive < 0.05 && days >= 2
+          ? 1 + Math.floor(catalogRng() * (days - 1))
+          : days + 1;
     const numReviews = Math.floor(Math.pow(catalogRng(), 3) * 2000);
     let category: string = cat.name;
     let brandOut: string | null = brand;
     let subOut: string | null = sub;
-    let attributes: unknown = { color: COLORS[Math.floor(catalogRng() * COLORS.length)], weight_kg: round2(0.1 + catalogRng() * 5) };
+    let attributes: unknown = {
+      color: COLORS[Math.floor(catalogRng() * COLORS.length)],
+      weight_kg: round2(0.1 + catalogRng() * 5),
+    };
     let description: string | null = `${brand} ${sub.toLowerCase()} "${cat.name}" item #${i + 1}`;
     if (faulty) {
       const r = catalogRng();
       if (r < 0.05) {
-        const variants = [cat.name.toLowerCase(), `${cat.name} `, fullWidthFirst(cat.name.toUpperCase()), cat.name.replace(' ', '  ')];
+        const variants = [
+          cat.name.toLowerCase(),
+          `${cat.name} `,
+          fullWidthFirst(cat.name.toUpperCase()),
+          cat.name.replace(' ', '  '),
+        ];
         category = variants[Math.floor(catalogRng() * variants.length)]!;
         faults.product_messy_category++;
       } else if (r < 0.07) {
@@ -504,7 +587,7 @@ export function generateLake(
   const botUsers: number[] = [];
   if (faulty) {
     const initial = nUsers - newUsers;
-    for (let k = 0; k < 3; k++) {
+    while (botUsers.length < Math.min(3, initial)) {
       const u = Math.floor(catalogRng() * initial);
       if (uIsBot[u]) continue;
       uIsBot[u] = 1;
@@ -701,7 +784,14 @@ export function generateLake(
           product = last >= 0 && r > 0.85 && productOk(last, e, t) ? last : sampleProduct(e, t);
           if (product < 0) break;
           const rp = rng();
-          pagePart = rp < 0.15 ? PAGE_PART.home : rp < 0.4 ? PAGE_PART.search : rp < 0.8 ? PAGE_PART.product : PAGE_PART.rec;
+          pagePart =
+            rp < 0.15
+              ? PAGE_PART.home
+              : rp < 0.4
+                ? PAGE_PART.search
+                : rp < 0.8
+                  ? PAGE_PART.product
+                  : PAGE_PART.rec;
         }
         let rating = 'null';
         if (type === PURCHASE ? rng() < 0.15 : rng() < 0.005) {
@@ -727,7 +817,8 @@ export function generateLake(
                 break;
               case 'messy_text':
                 if (pick < 0.5) dev = MESSY_DEVICE_PART[Math.floor(pick * 2 * MESSY_DEVICE_PART.length)]!;
-                else if (pick < 0.75) pagePart = MESSY_PAGE_PART[Math.floor((pick - 0.5) * 4 * MESSY_PAGE_PART.length)]!;
+                else if (pick < 0.75)
+                  pagePart = MESSY_PAGE_PART[Math.floor((pick - 0.5) * 4 * MESSY_PAGE_PART.length)]!;
                 else typeJson = MESSY_TYPE_JSON[type]!;
                 break;
               case 'offset_timestamp':
@@ -822,7 +913,14 @@ export function generateLake(
     }
     // Bots: a crawler (> 300 views, no cart) every 4th day from day 1, a burst (> 60 events in
     // 60 s) every 4th day from day 3, and one heavy user (> 1000 events) in big lakes.
-    const bot = (u: number | undefined, n: number, t0: number, minGap: number, maxGap: number, cartShare: number): void => {
+    const bot = (
+      u: number | undefined,
+      n: number,
+      t0: number,
+      minGap: number,
+      maxGap: number,
+      cartShare: number,
+    ): void => {
       if (u === undefined || uJoinDay[u]! > effU[d]!) return;
       let t = t0;
       let sid = newSessionId();
@@ -832,15 +930,43 @@ export function generateLake(
         if (k % 50 === 49) sid = newSessionId();
         const type = rng() < cartShare ? CART : VIEW;
         out.push(
-          eventLine(newEventId(), uId[u]!, pId[p]!, TYPE_JSON[type], isoAt(t), sid, 'null', DEVICE_PART[1], PAGE_PART.product, ''),
+          eventLine(
+            newEventId(),
+            uId[u]!,
+            pId[p]!,
+            TYPE_JSON[type],
+            isoAt(t),
+            sid,
+            'null',
+            DEVICE_PART[1],
+            PAGE_PART.product,
+            '',
+          ),
         );
         faults.bot_traffic++;
         t += minGap + Math.floor(rng() * (maxGap - minGap));
       }
     };
-    if (d % 4 === 1) bot(botUsers[0], 320 + Math.floor(rng() * 60), dayStart + Math.floor(rng() * 50_000) * 1000, 30_000, 90_000, 0);
-    if (d % 4 === 3) bot(botUsers[1], 65 + Math.floor(rng() * 25), dayStart + Math.floor(rng() * 80_000) * 1000, 100, 600, 0.1);
-    if (d === Math.min(14, days - 1) && eventsPerDay >= 20_000) bot(botUsers[2], 1050, dayStart + 60_000, 30_000, 60_000, 0.1);
+    if (d % 4 === 1)
+      bot(
+        botUsers[0],
+        320 + Math.floor(rng() * 60),
+        dayStart + Math.floor(rng() * 50_000) * 1000,
+        30_000,
+        90_000,
+        0,
+      );
+    if (d % 4 === 3)
+      bot(
+        botUsers[1],
+        65 + Math.floor(rng() * 25),
+        dayStart + Math.floor(rng() * 80_000) * 1000,
+        100,
+        600,
+        0.1,
+      );
+    if (d === Math.min(14, days - 1) && eventsPerDay >= 20_000)
+      bot(botUsers[2], 1050, dayStart + 60_000, 30_000, 60_000, 0.1);
   }
 
   /** One injected record of `kind` for partition d, or null when the day offers no candidate. */
@@ -887,14 +1013,19 @@ export function generateLake(
       case 'unknown_user': {
         const ev = baseEvent(d, t);
         const later = nUsers - 1;
-        ev.user_id = pick < 0.5 && uJoinDay[later]! > effU[d]! ? uId[later] : `u_ghost_${pad(Math.floor(rng() * 1e6), 6)}`;
+        ev.user_id =
+          pick < 0.5 && uJoinDay[later]! > effU[d]!
+            ? uId[later]
+            : `u_ghost_${pad(Math.floor(rng() * 1e6), 6)}`;
         return JSON.stringify(ev);
       }
       case 'unknown_product': {
         const ev = baseEvent(d, t);
         const later = nProducts - 1;
         ev.product_id =
-          pick < 0.5 && pCreatedDay[later]! > effP[d]! ? pId[later] : `p_ghost_${pad(Math.floor(rng() * 1e6), 6)}`;
+          pick < 0.5 && pCreatedDay[later]! > effP[d]!
+            ? pId[later]
+            : `p_ghost_${pad(Math.floor(rng() * 1e6), 6)}`;
         return JSON.stringify(ev);
       }
       case 'duplicate_id':

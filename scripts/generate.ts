@@ -52,7 +52,8 @@ export function parseCliArgs(argv: string[]): CliOptions {
       },
     }));
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    // parseArgs' messages name the flag; keep their first line only (one-line errors).
+    throw new UsageError((err as Error).message.split('\n')[0]!);
   }
   const ints = {} as Record<(typeof INT_FLAGS)[IntFlag]['key'], number>;
   for (const flag of Object.keys(INT_FLAGS) as IntFlag[]) {
@@ -65,7 +66,9 @@ export function parseCliArgs(argv: string[]): CliOptions {
     const text = String(raw).trim();
     const n = Number(text);
     if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < spec.min || n > spec.max) {
-      throw new UsageError(`--${flag} must be an integer from ${spec.min} to ${spec.max}, got "${String(raw)}"`);
+      throw new UsageError(
+        `--${flag} must be an integer from ${spec.min} to ${spec.max}, got "${String(raw)}"`,
+      );
     }
     ints[spec.key] = n;
   }
@@ -107,7 +110,9 @@ function main(): void {
   try {
     const summary = generateLake(opts, sink, (day) => {
       const secs = ((performance.now() - t0) / 1000).toFixed(1);
-      process.stdout.write(`${day.date}  ${day.events.toLocaleString('en-US')} events  ${day.objects} objects  ${mb(day.bytes)}  (${secs} s)\n`);
+      process.stdout.write(
+        `${day.date}  ${day.events.toLocaleString('en-US')} events  ${day.objects} objects  ${mb(day.bytes)}  (${secs} s)\n`,
+      );
     });
     const secs = (performance.now() - t0) / 1000;
     const rate = Math.round(summary.events / Math.max(secs, 1e-3));

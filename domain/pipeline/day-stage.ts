@@ -41,9 +41,14 @@ export function failuresOf(report: ValidationReport): string[] {
 
 /**
  * Validate + Clean for one day: reads the day's partitions and snapshots, writes the report,
- * the quarantine and the staged clean day. Days are independent, so they can run in parallel.
+ * the quarantine and (unless validating only) the staged clean day. Days are independent, so they can run in parallel.
  */
-export async function runDayStage(deps: PipelineDeps, plan: RunPlan, date: string): Promise<DaySummary> {
+export async function runDayStage(
+  deps: PipelineDeps,
+  plan: RunPlan,
+  date: string,
+  options: { stageCleanDay: boolean } = { stageCleanDay: true },
+): Promise<DaySummary & { report: ValidationReport }> {
   const started = deps.clock();
   const listed = (await deps.input.list(outputKeys.rawPartition('interactions', date))).filter((o) => isRawObjectKey(o.key));
   const [interactions, products, users] = await Promise.all([
@@ -73,7 +78,9 @@ export async function runDayStage(deps: PipelineDeps, plan: RunPlan, date: strin
     deps.output.write(outputKeys.quarantine('interactions', date), quarantine('interactions')),
     deps.output.write(outputKeys.quarantine('products', date), quarantine('products')),
     deps.output.write(outputKeys.quarantine('users', date), quarantine('users')),
-    deps.output.write(stagingKey, JSON.stringify(stageDay(date, result.interactions, result.products, result.users))),
+    options.stageCleanDay
+      ? deps.output.write(stagingKey, JSON.stringify(stageDay(date, result.interactions, result.products, result.users)))
+      : Promise.resolve(),
   ]);
   const seconds = (deps.clock() - started) / 1000;
   const c = report.counts;
@@ -90,5 +97,6 @@ export async function runDayStage(deps: PipelineDeps, plan: RunPlan, date: strin
     stagingKey,
     inputs: listed,
     seconds,
+    report,
   };
 }

@@ -17,9 +17,15 @@ export type InteractionType = (typeof INTERACTION_TYPES)[number];
 export const GENDERS = ['M', 'F', 'Other'] as const;
 
 const isNonBlank = (s: string): boolean => s.trim() !== '';
-const requiredString = z.string().refine(isNonBlank, { message: 'must be a non-empty string' });
+const requiredString = z
+  .string()
+  .refine(isNonBlank, { message: 'must be a non-empty string' })
+  .describe('Required; must not be empty after trimming.');
 const nullableString = z.string().nullable().optional();
-const isoTimestamp = z.string().refine((s) => parseTimestamp(s) !== null, { message: 'must be an ISO-8601 timestamp' });
+const isoTimestamp = z
+  .string()
+  .refine((s) => parseTimestamp(s) !== null, { message: 'must be an ISO-8601 timestamp' })
+  .describe('YYYY-MM-DDTHH:mm:ss[.fraction][Z|±hh:mm]; no zone means UTC.');
 const nullableNumber = z.number().nullable().optional();
 /** A plain decimal literal such as `19.99` (after trimming): what a numeric-string price may hold. */
 export const DECIMAL_LITERAL = /^-?\d+(\.\d+)?$/;
@@ -44,8 +50,13 @@ export const RawInteraction = z.looseObject({
   interaction_id: requiredString,
   user_id: requiredString,
   product_id: requiredString,
-  interaction_type: z.string().refine(isInteractionType, { message: 'must be view, add_to_cart or purchase' }),
-  timestamp: requiredString,
+  interaction_type: z
+    .string()
+    .refine(isInteractionType, { message: 'must be view, add_to_cart or purchase' })
+    .describe('view | add_to_cart | purchase, compared after trim + lowercase.'),
+  timestamp: requiredString.describe(
+    'YYYY-MM-DDTHH:mm:ss[.fraction][Z|±hh:mm]; a bad value is rejected as bad_timestamp, not schema_violation.',
+  ),
   session_id: requiredString,
   rating: nullableNumber,
   device_type: nullableString,
