@@ -37,8 +37,13 @@ function lakeKind(uri: string): 's3' | 'local' {
   const scheme = SCHEME.exec(uri)?.[1]?.toLowerCase();
   if (scheme === undefined || scheme === 'file') return 'local';
   if (scheme === 's3') {
-    if (!/^s3:\/\/[^/]+/.test(uri)) throw new InvalidArgumentError('lake URI', uri, 'expected s3://bucket/prefix');
+    if (!/^s3:\/\/[^/]+/.test(uri))
+      throw new InvalidArgumentError('lake URI', uri, 'expected s3://bucket/prefix');
     return 's3';
   }
-  throw new InvalidArgumentError('lake URI', uri, `unsupported scheme ${scheme}:// (use s3://, file:// or a path)`);
+  throw new InvalidArgumentError(
+    'lake URI',
+    uri,
+    `unsupported scheme ${scheme}:// (use s3://, file:// or a path)`,
+  );
 }

@@ -51,7 +51,10 @@ export class LocalLake implements Lake {
   async write(key: string, body: Uint8Array | string): Promise<void> {
     const file = this.pathOf(key);
     const dir = path.dirname(file);
-    const tmp = path.join(dir, `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+    const tmp = path.join(
+      dir,
+      `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`,
+    );
     try {
       await mkdir(dir, { recursive: true });
       await writeFile(tmp, body);
@@ -77,7 +80,10 @@ export class LocalLake implements Lake {
       const st = await stat(target).catch(() => undefined);
       if (st?.isDirectory()) await rm(target, { recursive: true, force: true });
     } catch (err) {
-      throw new StorageError(`cannot delete ${this.uriOf(prefix)}: ${errMessage(err)}`, { key: prefix, cause: err });
+      throw new StorageError(`cannot delete ${this.uriOf(prefix)}: ${errMessage(err)}`, {
+        key: prefix,
+        cause: err,
+      });
     }
   }
 
@@ -101,7 +107,10 @@ export class LocalLake implements Lake {
       entries = await readdir(dir, { withFileTypes: true });
     } catch (err) {
       if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return;
-      throw new StorageError(`cannot list ${this.uriOf(dirKey)}: ${errMessage(err)}`, { key: dirKey, cause: err });
+      throw new StorageError(`cannot list ${this.uriOf(dirKey)}: ${errMessage(err)}`, {
+        key: dirKey,
+        cause: err,
+      });
     }
     for (const entry of entries) {
       const key = dirKey === '' ? entry.name : `${dirKey}/${entry.name}`;

@@ -39,7 +39,8 @@ export const encodeParquet: TableEncoder = (table: Table): Uint8Array => {
   const columnData: ColumnSource[] = [];
   const seen = new Set<string>();
   for (const column of table.columns) {
-    if (seen.has(column.name)) throw new InvalidArgumentError('column name', column.name, 'appears twice in the table');
+    if (seen.has(column.name))
+      throw new InvalidArgumentError('column name', column.name, 'appears twice in the table');
     seen.add(column.name);
     if (column.values.length !== table.rowCount) {
       throw new InvalidArgumentError(
@@ -48,7 +49,11 @@ export const encodeParquet: TableEncoder = (table: Table): Uint8Array => {
         `column ${column.name} must hold rowCount=${table.rowCount} values`,
       );
     }
-    schema.push({ name: column.name, repetition_type: column.nullable ? 'OPTIONAL' : 'REQUIRED', ...PHYSICAL[column.type] });
+    schema.push({
+      name: column.name,
+      repetition_type: column.nullable ? 'OPTIONAL' : 'REQUIRED',
+      ...PHYSICAL[column.type],
+    });
     columnData.push({ name: column.name, data: writerValues(column) });
   }
   const buffer = parquetWriteBuffer({
@@ -77,7 +82,11 @@ function writerValues(column: Column): ColumnSource['data'] {
     } else if (typeof v === 'number' && Number.isSafeInteger(v)) {
       out[i] = BigInt(v);
     } else {
-      throw new InvalidArgumentError('INT64 value', v, `row ${i} of column ${column.name} is not a safe integer`);
+      throw new InvalidArgumentError(
+        'INT64 value',
+        v,
+        `row ${i} of column ${column.name} is not a safe integer`,
+      );
     }
   }
   return out;
@@ -88,7 +97,10 @@ function asyncBuffer(bytes: Uint8Array): AsyncBuffer {
   return {
     byteLength: bytes.byteLength,
     slice: (start: number, end?: number): ArrayBuffer =>
-      bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + (end ?? bytes.byteLength)) as ArrayBuffer,
+      bytes.buffer.slice(
+        bytes.byteOffset + start,
+        bytes.byteOffset + (end ?? bytes.byteLength),
+      ) as ArrayBuffer,
   };
 }
 
@@ -114,7 +126,11 @@ export interface ParquetColumnSchema {
 }
 
 /** The top-level columns of a Parquet file with their physical and logical types, plus its row count. */
-export function readParquetSchema(bytes: Uint8Array): { columns: ParquetColumnSchema[]; rowCount: number; createdBy?: string } {
+export function readParquetSchema(bytes: Uint8Array): {
+  columns: ParquetColumnSchema[];
+  rowCount: number;
+  createdBy?: string;
+} {
   const meta = parquetMetadata(bytes);
   const columns = meta.schema.slice(1).map((el) => ({
     name: el.name,

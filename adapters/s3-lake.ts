@@ -72,7 +72,11 @@ export class S3Lake implements Lake {
     try {
       do {
         const res = await this.client.send(
-          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.objectKey(prefix), ContinuationToken: token }),
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: this.objectKey(prefix),
+            ContinuationToken: token,
+          }),
         );
         for (const obj of res.Contents ?? []) {
           if (obj.Key === undefined) continue;
@@ -81,7 +85,6 @@ export class S3Lake implements Lake {
         token = res.IsTruncated ? res.NextContinuationToken : undefined;
       } while (token !== undefined);
     } catch (err) {
-      if (errorName(err) === 'NoSuchBucket') return [];
       throw this.storageError('list', prefix, err);
     }
     // S3 lists in UTF-8 byte order already; sorting again keeps the contract independent of that.
@@ -92,7 +95,9 @@ export class S3Lake implements Lake {
   /** The object's bytes; `ObjectNotFoundError` when absent. */
   async read(key: string): Promise<Uint8Array> {
     try {
-      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+      const res = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }),
+      );
       if (res.Body === undefined) return new Uint8Array(0);
       return await res.Body.transformToByteArray();
     } catch (err) {
@@ -105,7 +110,9 @@ export class S3Lake implements Lake {
   /** A single PUT, which S3 makes visible atomically. */
   async write(key: string, body: Uint8Array | string): Promise<void> {
     try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: body }));
+      await this.client.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: body }),
+      );
     } catch (err) {
       throw this.storageError('write', key, err);
     }
@@ -122,7 +129,9 @@ export class S3Lake implements Lake {
         );
         const first = res.Errors?.[0];
         if (first !== undefined) {
-          throw new Error(`${res.Errors?.length ?? 0} keys not deleted, first ${first.Key}: ${first.Code} ${first.Message}`);
+          throw new Error(
+            `${res.Errors?.length ?? 0} keys not deleted, first ${first.Key}: ${first.Code} ${first.Message}`,
+          );
         }
       }
     } catch (err) {
@@ -141,7 +150,10 @@ export class S3Lake implements Lake {
 
   private storageError(op: string, key: string, err: unknown): StorageError {
     const reason = err instanceof Error ? `${errorName(err)}: ${err.message}` : String(err);
-    return new StorageError(`cannot ${op} ${this.uriOf(key)}: ${reason}`, { key: this.uriOf(key), cause: err });
+    return new StorageError(`cannot ${op} ${this.uriOf(key)}: ${reason}`, {
+      key: this.uriOf(key),
+      cause: err,
+    });
   }
 }
 

@@ -76,7 +76,11 @@ export class MissingInputError extends PipelineError {
 
   constructor(dataset: string, date: string, detail?: string, context: Omit<ErrorContext, 'date'> = {}) {
     const suffix = detail === undefined ? '' : `: ${detail}`;
-    super(`missing input: no ${dataset} on or before ${date}${suffix}`, { ...context, date }, ERROR_CODES.missingInput);
+    super(
+      `missing input: no ${dataset} on or before ${date}${suffix}`,
+      { ...context, date },
+      ERROR_CODES.missingInput,
+    );
     this.dataset = dataset;
   }
 }
@@ -88,7 +92,11 @@ export class ValidationFailedError extends PipelineError {
   readonly failed: readonly string[];
 
   constructor(date: string, failed: readonly string[], context: Omit<ErrorContext, 'date'> = {}) {
-    super(`validation failed for ${date}: ${failed.join('; ')}`, { stage: 'validate', ...context, date }, ERROR_CODES.validationFailed);
+    super(
+      `validation failed for ${date}: ${failed.join('; ')}`,
+      { stage: 'validate', ...context, date },
+      ERROR_CODES.validationFailed,
+    );
     this.failed = [...failed];
   }
 }
@@ -99,7 +107,11 @@ export class InvalidArgumentError extends PipelineError {
   readonly value: unknown;
 
   constructor(field: string, value: unknown, reason: string, context: Omit<ErrorContext, 'field'> = {}) {
-    super(`invalid ${field} ${describeValue(value)}: ${reason}`, { ...context, field }, ERROR_CODES.invalidArgument);
+    super(
+      `invalid ${field} ${describeValue(value)}: ${reason}`,
+      { ...context, field },
+      ERROR_CODES.invalidArgument,
+    );
     this.value = value;
   }
 }

@@ -10,7 +10,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FAULT_KINDS, generateLake, parseDay, type GenerateOptions } from './generate-lake';
+import { FAULT_KINDS, generateLake, parseDay, type GenerateOptions, type GenerateSummary } from './generate-lake';
 
 /** A bad command line; the message names the flag. */
 export class UsageError extends Error {}
@@ -85,15 +85,24 @@ function mb(bytes: number): string {
   return `${(bytes / 1_048_576).toFixed(1)} MB`;
 }
 
-function main(): void {
-  let opts: CliOptions;
-  try {
-    opts = parseCliArgs(process.argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`generate: ${(err as Error).message}\n`);
-    process.exit(2);
-  }
-  const root = resolve(opts.out);
+/** The generator's defaults: the sample lake `npm start` creates. */
+export const DEFAULT_SAMPLE: GenerateOptions = {
+  days: 30,
+  users: 5000,
+  products: 2000,
+  eventsPerDay: 10_000,
+  seed: 7,
+  startDate: '2024-01-01',
+  clean: false,
+  gzip: true,
+};
+
+/**
+ * Generates a lake under the local directory `out`, each object written atomically, printing a
+ * line per day and a summary to `log`.
+ */
+export function writeSampleLake(out: string, opts: GenerateOptions, log: (line: string) => void): GenerateSummary {
+  const root = resolve(out);
   const madeDirs = new Set<string>();
   const sink = (key: string, body: string | Uint8Array): void => {
     const file = join(root, ...key.split('/'));
@@ -107,23 +116,33 @@ function main(): void {
     renameSync(tmp, file);
   };
   const t0 = performance.now();
+  const summary = generateLake(opts, sink, (day) => {
+    const secs = ((performance.now() - t0) / 1000).toFixed(1);
+    log(`${day.date}  ${day.events.toLocaleString('en-US')} events  ${day.objects} objects  ${mb(day.bytes)}  (${secs} s)`);
+  });
+  const secs = (performance.now() - t0) / 1000;
+  const rate = Math.round(summary.events / Math.max(secs, 1e-3));
+  log(
+    `done: ${summary.events.toLocaleString('en-US')} events, ${summary.objects} objects, ${mb(summary.bytes)} in ` +
+      `${secs.toFixed(2)} s (${rate.toLocaleString('en-US')} events/s) -> ${root}${opts.clean ? ' [clean]' : ''}`,
+  );
+  if (!opts.clean) {
+    const parts = FAULT_KINDS.filter((k) => summary.faults[k] > 0).map((k) => `${k}=${summary.faults[k]}`);
+    log(`faults: ${parts.join(' ')}`);
+  }
+  return summary;
+}
+
+function main(): void {
+  let opts: CliOptions;
   try {
-    const summary = generateLake(opts, sink, (day) => {
-      const secs = ((performance.now() - t0) / 1000).toFixed(1);
-      process.stdout.write(
-        `${day.date}  ${day.events.toLocaleString('en-US')} events  ${day.objects} objects  ${mb(day.bytes)}  (${secs} s)\n`,
-      );
-    });
-    const secs = (performance.now() - t0) / 1000;
-    const rate = Math.round(summary.events / Math.max(secs, 1e-3));
-    process.stdout.write(
-      `done: ${summary.events.toLocaleString('en-US')} events, ${summary.objects} objects, ${mb(summary.bytes)} in ` +
-        `${secs.toFixed(2)} s (${rate.toLocaleString('en-US')} events/s) -> ${root}${opts.clean ? ' [clean]' : ''}\n`,
-    );
-    if (!opts.clean) {
-      const parts = FAULT_KINDS.filter((k) => summary.faults[k] > 0).map((k) => `${k}=${summary.faults[k]}`);
-      process.stdout.write(`faults: ${parts.join(' ')}\n`);
-    }
+    opts = parseCliArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`generate: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  try {
+    writeSampleLake(opts.out, opts, (line) => process.stdout.write(`${line}\n`));
   } catch (err) {
     process.stderr.write(`generate: ${(err as Error).message}\n`);
     process.exit(1);

@@ -25,7 +25,16 @@ export function describeLakeContract(name: string, makeLake: () => Promise<Lake>
     });
 
     it('lists recursively, sorted by key in code-point order, with sizes and etags', async () => {
-      const keys = ['raw/b.jsonl', 'raw/a/z.jsonl', 'raw/B.jsonl', 'raw/a/y/x.jsonl', 'raw/é.jsonl', 'raw/a-b.jsonl', 'raw/a/😀.jsonl', 'raw/a/\uffff.jsonl'];
+      const keys = [
+        'raw/b.jsonl',
+        'raw/a/z.jsonl',
+        'raw/B.jsonl',
+        'raw/a/y/x.jsonl',
+        'raw/é.jsonl',
+        'raw/a-b.jsonl',
+        'raw/a/😀.jsonl',
+        'raw/a/\uffff.jsonl',
+      ];
       for (const key of keys) await lake.write(key, key);
       const listed = await lake.list('raw/');
       // Code-point order: '-' < '/' < 'B' < 'b' < 'é' and U+FFFF < U+1F600 (unlike UTF-16 order).
@@ -50,7 +59,10 @@ export function describeLakeContract(name: string, makeLake: () => Promise<Lake>
       await lake.write('raw/day=02/a.jsonl', '2');
       await lake.write('raw/day=10/a.jsonl', '3');
       await lake.write('other/x', '4');
-      expect((await lake.list('raw/day=0')).map((o) => o.key)).toEqual(['raw/day=01/a.jsonl', 'raw/day=02/a.jsonl']);
+      expect((await lake.list('raw/day=0')).map((o) => o.key)).toEqual([
+        'raw/day=01/a.jsonl',
+        'raw/day=02/a.jsonl',
+      ]);
       expect((await lake.list('raw/day=10/')).map((o) => o.key)).toEqual(['raw/day=10/a.jsonl']);
       expect((await lake.list('')).map((o) => o.key)).toEqual([
         'other/x',
@@ -91,7 +103,10 @@ export function describeLakeContract(name: string, makeLake: () => Promise<Lake>
     });
 
     it('round-trips gzipped JSON lines', async () => {
-      const rows = [{ id: 1, s: 'a' }, { id: 2, s: 'ü' }];
+      const rows = [
+        { id: 1, s: 'a' },
+        { id: 2, s: 'ü' },
+      ];
       await lake.write('raw/day=01/part.jsonl.gz', gzip(encodeJsonl(rows)));
       const lines = decodeLines('raw/day=01/part.jsonl.gz', await lake.read('raw/day=01/part.jsonl.gz'));
       expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual(rows);

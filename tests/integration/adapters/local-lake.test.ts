@@ -21,7 +21,9 @@ afterAll(async () => {
 });
 
 describeLakeContract('LocalLake', async () => new LocalLake(await freshDir()));
-describeLakeContract('LocalLake via file:// URI', async () => lakeFromUri(pathToFileURL(await freshDir()).href));
+describeLakeContract('LocalLake via file:// URI', async () =>
+  lakeFromUri(pathToFileURL(await freshDir()).href),
+);
 
 describe('LocalLake specifics', () => {
   it('lists nothing when the root itself does not exist', async () => {

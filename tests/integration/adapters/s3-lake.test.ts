@@ -1,4 +1,9 @@
-import { CreateBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  DeleteObjectsCommand,
+  ListObjectsV2Command,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,7 +20,12 @@ interface S3rverServer {
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
 }
-type S3rverCtor = new (options: { port: number; address: string; silent: boolean; directory: string }) => S3rverServer;
+type S3rverCtor = new (options: {
+  port: number;
+  address: string;
+  silent: boolean;
+  directory: string;
+}) => S3rverServer;
 // s3rver is CommonJS without types; a typed require keeps the rest of the file checked.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require('s3rver') as S3rverCtor;
@@ -50,7 +60,9 @@ afterAll(async () => {
 
 // Each test gets its own prefix in the one bucket, so tests start from an empty lake.
 describeLakeContract('S3Lake', () => new S3Lake(`s3://${BUCKET}/t${++counter}/lake`, client));
-describeLakeContract('S3Lake via lakeFromUri', () => lakeFromUri(`s3://${BUCKET}/u${++counter}/`, { s3Client: client }));
+describeLakeContract('S3Lake via lakeFromUri', () =>
+  lakeFromUri(`s3://${BUCKET}/u${++counter}/`, { s3Client: client }),
+);
 describeLakeContract('LocalLake (same suite)', () => new LocalLake(path.join(localDir, `l${++counter}`)));
 
 describe('S3Lake specifics', () => {
