@@ -1,0 +1,81 @@
+/**
+ * `npm run bench -- --events 1000000 [--lake DIR] [--days 30]`
+ * Generates a lake (unless given one; generation is not timed), runs the full pipeline on it in
+ * this process and prints per-stage wall time, events/s and peak RSS against the targets.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadSettings } from '../config';
+import { EXIT, UsageError, formatTable, parseFlags, runCli } from './lib/cli';
+import { DEFAULT_SAMPLE, writeSampleLake } from './generate';
+import { runPipelineRequest } from './lib/pipeline-run';
+import { rawInteractionRange } from '../domain/pipeline/plan';
+import { addDays } from '../domain/time';
+import { createPipelineDeps } from '../adapters/pipeline-deps';
+
+/** Targets of the batch issue on a 2-core machine. */
+const TARGET = { eventsPerSecond: 200_000, peakRssBytes: 1.5 * 1024 ** 3 } as const;
+
+function positiveInt(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive integer, got "${text}"`);
+  return n;
+}
+
+runCli(async () => {
+  const flags = parseFlags(process.argv.slice(2), {
+    events: { type: 'string' },
+    days: { type: 'string' },
+    lake: { type: 'string' },
+    keep: { type: 'boolean' },
+  });
+  const events = positiveInt('events', flags.events, 1_000_000);
+  const days = positiveInt('days', flags.days, 30);
+  const lake = flags.lake ?? mkdtempSync(join(tmpdir(), 'recsys-bench-'));
+  const output = join(lake, `bench-output-${process.pid}`);
+  const log = (line: string): void => console.log(line);
+  try {
+    const deps = createPipelineDeps({ inputUri: lake, outputUri: output });
+    if (!existsSync(join(lake, 'raw')) || (await rawInteractionRange(deps)) === null) {
+      const scale = Math.max(1, Math.round(events / 1_000_000));
+      log(`generating ${events.toLocaleString('en-US')} events over ${days} days in ${lake} (not timed)`);
+      writeSampleLake(lake, { ...DEFAULT_SAMPLE, days, eventsPerDay: Math.ceil(events / days), users: 5000 * scale, products: 2000 * scale }, () => undefined);
+    }
+    const range = await rawInteractionRange(deps);
+    if (range === null) throw new UsageError(`no raw interactions under ${lake}`);
+    const settings = loadSettings();
+    const started = performance.now();
+    const outcome = await runPipelineRequest(
+      { inputUri: lake, outputUri: output, mode: 'full', startDate: range.start, endDate: range.end, now: `${addDays(range.end, 1)}T02:00:00Z` },
+      settings,
+      () => undefined,
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const raw = outcome.manifest.days.reduce((n, d) => n + d.counts.raw, 0);
+    const peakRss = process.resourceUsage().maxRSS * 1024;
+    const rate = raw / seconds;
+    log('');
+    log(`benchmark: full run over ${range.start}..${range.end} (${outcome.manifest.days.length} days), ${settings.dayConcurrency} days in parallel`);
+    log(
+      formatTable([
+        ['stage', 'seconds', 'records', 'records/s'],
+        ...outcome.manifest.stages.map((s) => [s.stage, s.seconds.toFixed(2), s.records, Math.round(s.records / Math.max(s.seconds, 1e-3))]),
+        ['total', seconds.toFixed(2), raw, Math.round(rate)],
+      ]),
+    );
+    log('');
+    log(
+      formatTable([
+        ['measure', 'value', 'target', 'met'],
+        ['raw events/s (end to end)', Math.round(rate), `>= ${TARGET.eventsPerSecond}`, rate >= TARGET.eventsPerSecond ? 'yes' : `no (${(TARGET.eventsPerSecond / rate).toFixed(1)}x short)`],
+        ['peak RSS (MiB)', Math.round(peakRss / 1024 ** 2), `<= ${TARGET.peakRssBytes / 1024 ** 2}`, peakRss <= TARGET.peakRssBytes ? 'yes' : 'no'],
+      ]),
+    );
+    return EXIT.ok;
+  } finally {
+    rmSync(output, { recursive: true, force: true });
+    if (flags.lake === undefined && !flags.keep) rmSync(lake, { recursive: true, force: true });
+  }
+});
