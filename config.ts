@@ -50,7 +50,8 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     }
   }
   const pipeline = PipelineConfig.safeParse(overrides);
-  if (!pipeline.success) throw new ConfigError(`invalid environment: ${formatIssues(pipeline.error, 'PIPELINE_CONFIG.')}`);
+  if (!pipeline.success)
+    throw new ConfigError(`invalid environment: ${formatIssues(pipeline.error, 'PIPELINE_CONFIG.')}`);
   return {
     lakeUri: e.LAKE_URI,
     outputUri: e.OUTPUT_URI,

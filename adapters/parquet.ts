@@ -54,7 +54,15 @@ export const encodeParquet: TableEncoder = (table: Table): Uint8Array => {
       repetition_type: column.nullable ? 'OPTIONAL' : 'REQUIRED',
       ...PHYSICAL[column.type],
     });
-    columnData.push({ name: column.name, data: writerValues(column) });
+    columnData.push({
+      name: column.name,
+      data: writerValues(column),
+      // Min/max statistics only where readers prune on them (time and ids); computing them for
+      // every column costs about a third of the encoding time.
+      statistics: column.type === 'TIMESTAMP' || column.name.endsWith('_id'),
+      // Numbers rarely repeat enough for a dictionary to pay; skip the attempt.
+      ...(column.type === 'DOUBLE' || column.type === 'INT64' ? { encoding: 'PLAIN' as const } : {}),
+    });
   }
   const buffer = parquetWriteBuffer({
     columnData,

@@ -7,13 +7,19 @@ import { z } from 'zod';
 export const PipelineConfig = z
   .object({
     /** Grace period before a timestamp counts as `future_timestamp`. */
-    futureToleranceMs: z.number().int().nonnegative().default(5 * 60 * 1000),
+    futureToleranceMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(5 * 60 * 1000),
     /** A day fails when rejected records exceed this share of its raw records. */
     maxRejectedShare: z.number().min(0).max(1).default(0.2),
     /** A snapshot fails its day when its rejected lines exceed this share. */
     maxSnapshotRejectedShare: z.number().min(0).max(1).default(0.2),
     /** A day fails when one of these fields is null in more than `maxNullShare` of valid records. */
-    nullCheckedFields: z.array(z.enum(['device_type', 'page_context', 'rating'])).default(['device_type', 'page_context']),
+    nullCheckedFields: z
+      .array(z.enum(['device_type', 'page_context', 'rating']))
+      .default(['device_type', 'page_context']),
     maxNullShare: z.number().min(0).max(1).default(0.5),
     bot: z
       .object({
@@ -23,7 +29,11 @@ export const PipelineConfig = z
         maxViewsWithoutIntent: z.number().int().positive().default(300),
       })
       .prefault({}),
-    sessionGapMs: z.number().int().positive().default(30 * 60 * 1000),
+    sessionGapMs: z
+      .number()
+      .int()
+      .positive()
+      .default(30 * 60 * 1000),
     affinityWeights: z
       .object({
         view: z.number().default(1),

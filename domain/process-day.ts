@@ -23,7 +23,11 @@ import {
   statusOf,
   thresholdCheck,
 } from './validation/report';
-import { type ValidatedSnapshot, validateProductSnapshot, validateUserSnapshot } from './validation/snapshots';
+import {
+  type ValidatedSnapshot,
+  validateProductSnapshot,
+  validateUserSnapshot,
+} from './validation/snapshots';
 import type { QuarantineEntry, SourceObject } from './validation/source';
 
 /** The raw objects of the snapshot chosen for a day: the latest dated on or before it. */
@@ -55,7 +59,11 @@ export interface DayResult {
   readonly users: CleanUser[] | null;
 }
 
-function summarizeSnapshot<T>(input: SnapshotInput | null, date: string, v: ValidatedSnapshot<T>): SnapshotSummary {
+function summarizeSnapshot<T>(
+  input: SnapshotInput | null,
+  date: string,
+  v: ValidatedSnapshot<T>,
+): SnapshotSummary {
   const rejected = { malformed_json: 0, schema_violation: 0, duplicate: 0 };
   for (const r of v.rejected) rejected[r.reason as keyof typeof rejected]++;
   return {
@@ -89,7 +97,10 @@ export function processDay(input: DayInput): DayResult {
   const refs: ReferenceData = {
     users: new Map([...users.records].map(([id, u]) => [id, { joinedMs: timestampMs(u.join_date) }])),
     products: new Map(
-      [...products.records].map(([id, p]) => [id, { createdMs: timestampMs(p.created_at), isActive: p.is_active }]),
+      [...products.records].map(([id, p]) => [
+        id,
+        { createdMs: timestampMs(p.created_at), isActive: p.is_active },
+      ]),
     ),
   };
 
@@ -106,7 +117,8 @@ export function processDay(input: DayInput): DayResult {
   const schemaFields = new Map<string, number>();
   for (const r of checks.rejected) {
     rejected[r.reason as keyof typeof rejected]++;
-    if (r.reason === 'schema_violation' && r.field !== null) schemaFields.set(r.field, (schemaFields.get(r.field) ?? 0) + 1);
+    if (r.reason === 'schema_violation' && r.field !== null)
+      schemaFields.set(r.field, (schemaFields.get(r.field) ?? 0) + 1);
   }
   rejected.duplicate = duplicates.length;
   const warnings = zeroCounts(WARNING_CODES);
@@ -140,9 +152,19 @@ export function processDay(input: DayInput): DayResult {
   const rejectedTotal = checks.rejected.length + duplicates.length;
   const thresholds: ThresholdCheck[] = [
     thresholdCheck('rejected_share', config.maxRejectedShare, share(rejectedTotal, checks.raw)),
-    ...config.nullCheckedFields.map((f) => thresholdCheck(`null_share.${f}`, config.maxNullShare, nullShare[f])),
-    thresholdCheck('products_rejected_share', config.maxSnapshotRejectedShare, share(products.rejected.length, products.raw)),
-    thresholdCheck('users_rejected_share', config.maxSnapshotRejectedShare, share(users.rejected.length, users.raw)),
+    ...config.nullCheckedFields.map((f) =>
+      thresholdCheck(`null_share.${f}`, config.maxNullShare, nullShare[f]),
+    ),
+    thresholdCheck(
+      'products_rejected_share',
+      config.maxSnapshotRejectedShare,
+      share(products.rejected.length, products.raw),
+    ),
+    thresholdCheck(
+      'users_rejected_share',
+      config.maxSnapshotRejectedShare,
+      share(users.rejected.length, users.raw),
+    ),
   ];
   const snapshotRejections = { products: products.rejected.length, users: users.rejected.length };
   const report: ValidationReport = {
@@ -155,7 +177,9 @@ export function processDay(input: DayInput): DayResult {
     thresholds,
     run_id: input.runId,
     reference_time: formatTimestamp(input.referenceTimeMs),
-    inputs: { interactions: input.interactions.map(({ key, size, etag }) => ({ key, size, etag })).sort(byKey) },
+    inputs: {
+      interactions: input.interactions.map(({ key, size, etag }) => ({ key, size, etag })).sort(byKey),
+    },
     snapshots: { products: productSummary, users: userSummary },
     schema_violation_fields: sortedRecord(schemaFields),
     extra_fields: sortedRecord(extraFields),

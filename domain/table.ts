@@ -9,11 +9,7 @@ export type ColumnType = (typeof COLUMN_TYPES)[number];
 
 /** A column's values: `null` marks a missing value; TIMESTAMP values are epoch milliseconds (UTC). */
 export type ColumnValues =
-  | (string | null)[]
-  | (number | null)[]
-  | (boolean | null)[]
-  | Float64Array
-  | Int32Array;
+  (string | null)[] | (number | null)[] | (boolean | null)[] | Float64Array | Int32Array;
 
 /** One named, typed column. */
 export interface Column {

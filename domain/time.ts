@@ -59,7 +59,9 @@ export function parseTimestamp(text: string): ParsedTimestamp | null {
     offsetMinutes = (zone[0] === '-' ? -1 : 1) * (oh * 60 + om);
   }
   const ms =
-    daysFromCivil(year, month, day) * DAY_MS + ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000 + millis;
+    daysFromCivil(year, month, day) * DAY_MS +
+    ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000 +
+    millis;
   return { ms, naive: zone === undefined };
 }
 

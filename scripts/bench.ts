@@ -20,7 +20,8 @@ const TARGET = { eventsPerSecond: 200_000, peakRssBytes: 1.5 * 1024 ** 3 } as co
 function positiveInt(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const n = Number(text);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive integer, got "${text}"`);
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new UsageError(`--${name} must be a positive integer, got "${text}"`);
   return n;
 }
 
@@ -41,14 +42,32 @@ runCli(async () => {
     if (!existsSync(join(lake, 'raw')) || (await rawInteractionRange(deps)) === null) {
       const scale = Math.max(1, Math.round(events / 1_000_000));
       log(`generating ${events.toLocaleString('en-US')} events over ${days} days in ${lake} (not timed)`);
-      writeSampleLake(lake, { ...DEFAULT_SAMPLE, days, eventsPerDay: Math.ceil(events / days), users: 5000 * scale, products: 2000 * scale }, () => undefined);
+      writeSampleLake(
+        lake,
+        {
+          ...DEFAULT_SAMPLE,
+          days,
+          eventsPerDay: Math.ceil(events / days),
+          users: 5000 * scale,
+          products: 2000 * scale,
+        },
+        () => undefined,
+      );
     }
     const range = await rawInteractionRange(deps);
     if (range === null) throw new UsageError(`no raw interactions under ${lake}`);
     const settings = loadSettings();
     const started = performance.now();
     const outcome = await runPipelineRequest(
-      { inputUri: lake, outputUri: output, mode: 'full', startDate: range.start, endDate: range.end, now: `${addDays(range.end, 1)}T02:00:00Z` },
+      {
+        inputUri: lake,
+        outputUri: output,
+        mode: 'full',
+        startDate: range.start,
+        endDate: range.end,
+        now: `${addDays(range.end, 1)}T02:00:00Z`,
+        workers: true,
+      },
       settings,
       () => undefined,
     );
@@ -57,11 +76,18 @@ runCli(async () => {
     const peakRss = process.resourceUsage().maxRSS * 1024;
     const rate = raw / seconds;
     log('');
-    log(`benchmark: full run over ${range.start}..${range.end} (${outcome.manifest.days.length} days), ${settings.dayConcurrency} days in parallel`);
+    log(
+      `benchmark: full run over ${range.start}..${range.end} (${outcome.manifest.days.length} days), ${settings.dayConcurrency} days in parallel`,
+    );
     log(
       formatTable([
         ['stage', 'seconds', 'records', 'records/s'],
-        ...outcome.manifest.stages.map((s) => [s.stage, s.seconds.toFixed(2), s.records, Math.round(s.records / Math.max(s.seconds, 1e-3))]),
+        ...outcome.manifest.stages.map((s) => [
+          s.stage,
+          s.seconds.toFixed(2),
+          s.records,
+          Math.round(s.records / Math.max(s.seconds, 1e-3)),
+        ]),
         ['total', seconds.toFixed(2), raw, Math.round(rate)],
       ]),
     );
@@ -69,8 +95,20 @@ runCli(async () => {
     log(
       formatTable([
         ['measure', 'value', 'target', 'met'],
-        ['raw events/s (end to end)', Math.round(rate), `>= ${TARGET.eventsPerSecond}`, rate >= TARGET.eventsPerSecond ? 'yes' : `no (${(TARGET.eventsPerSecond / rate).toFixed(1)}x short)`],
-        ['peak RSS (MiB)', Math.round(peakRss / 1024 ** 2), `<= ${TARGET.peakRssBytes / 1024 ** 2}`, peakRss <= TARGET.peakRssBytes ? 'yes' : 'no'],
+        [
+          'raw events/s (end to end)',
+          Math.round(rate),
+          `>= ${TARGET.eventsPerSecond}`,
+          rate >= TARGET.eventsPerSecond
+            ? 'yes'
+            : `no (${(TARGET.eventsPerSecond / rate).toFixed(1)}x short)`,
+        ],
+        [
+          'peak RSS (MiB)',
+          Math.round(peakRss / 1024 ** 2),
+          `<= ${TARGET.peakRssBytes / 1024 ** 2}`,
+          peakRss <= TARGET.peakRssBytes ? 'yes' : 'no',
+        ],
       ]),
     );
     return EXIT.ok;

@@ -10,7 +10,13 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FAULT_KINDS, generateLake, parseDay, type GenerateOptions, type GenerateSummary } from './generate-lake';
+import {
+  FAULT_KINDS,
+  generateLake,
+  parseDay,
+  type GenerateOptions,
+  type GenerateSummary,
+} from './generate-lake';
 
 /** A bad command line; the message names the flag. */
 export class UsageError extends Error {}
@@ -101,7 +107,11 @@ export const DEFAULT_SAMPLE: GenerateOptions = {
  * Generates a lake under the local directory `out`, each object written atomically, printing a
  * line per day and a summary to `log`.
  */
-export function writeSampleLake(out: string, opts: GenerateOptions, log: (line: string) => void): GenerateSummary {
+export function writeSampleLake(
+  out: string,
+  opts: GenerateOptions,
+  log: (line: string) => void,
+): GenerateSummary {
   const root = resolve(out);
   const madeDirs = new Set<string>();
   const sink = (key: string, body: string | Uint8Array): void => {
@@ -118,7 +128,9 @@ export function writeSampleLake(out: string, opts: GenerateOptions, log: (line: 
   const t0 = performance.now();
   const summary = generateLake(opts, sink, (day) => {
     const secs = ((performance.now() - t0) / 1000).toFixed(1);
-    log(`${day.date}  ${day.events.toLocaleString('en-US')} events  ${day.objects} objects  ${mb(day.bytes)}  (${secs} s)`);
+    log(
+      `${day.date}  ${day.events.toLocaleString('en-US')} events  ${day.objects} objects  ${mb(day.bytes)}  (${secs} s)`,
+    );
   });
   const secs = (performance.now() - t0) / 1000;
   const rate = Math.round(summary.events / Math.max(secs, 1e-3));

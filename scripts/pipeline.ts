@@ -28,6 +28,7 @@ runCli(async () => {
       mode: flags.mode,
       runId: flags['run-id'],
       now: flags.now,
+      workers: true,
     },
     settings,
     (line) => console.log(line),

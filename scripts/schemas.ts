@@ -21,7 +21,11 @@ if (require.main === module)
     const flags = parseFlags(process.argv.slice(2), { check: { type: 'boolean' } });
     if (flags.check) {
       const same = readFileSync(SCHEMA_FILE, 'utf8') === schemaFileText();
-      console.log(same ? `${SCHEMA_FILE} is up to date` : `${SCHEMA_FILE} differs from the zod schemas: run npm run schemas`);
+      console.log(
+        same
+          ? `${SCHEMA_FILE} is up to date`
+          : `${SCHEMA_FILE} differs from the zod schemas: run npm run schemas`,
+      );
       return same ? EXIT.ok : EXIT.failed;
     }
     writeFileSync(SCHEMA_FILE, schemaFileText());

@@ -27,7 +27,13 @@ runCli(async () => {
   const paths = resolvePaths(flags, settings);
   const deps = depsFor(paths, settings, (line) => console.error(line));
   const referenceTimeMs = flags.now === undefined ? Date.now() : timestampMs(flags.now);
-  const base = { mode: 'validate', startDate: flags.date, endDate: flags.date, referenceTimeMs, config: settings.pipeline };
+  const base = {
+    mode: 'validate',
+    startDate: flags.date,
+    endDate: flags.date,
+    referenceTimeMs,
+    config: settings.pipeline,
+  };
   const plan = await planRun(deps, {
     ...base,
     mode: 'full',

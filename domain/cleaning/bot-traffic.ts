@@ -19,7 +19,11 @@ export function isBotTraffic(events: readonly BotSignal[], rules: PipelineConfig
     else intents++;
   }
   if (views > rules.maxViewsWithoutIntent && intents === 0) return true;
-  return hasBurst(events.map((e) => e.timestamp), rules.burstWindowMs, rules.maxInBurstWindow);
+  return hasBurst(
+    events.map((e) => e.timestamp),
+    rules.burstWindowMs,
+    rules.maxInBurstWindow,
+  );
 }
 
 /** True when more than `limit` timestamps fall inside some window `[t, t + windowMs)` starting at an event. */

@@ -83,9 +83,15 @@ export const TRAINING_ROW_COLUMNS: readonly ColumnSpec[] = [
 ];
 
 /** User feature file columns. */
-export const USER_FILE_COLUMNS: readonly ColumnSpec[] = [col('user_id', 'STRING', false), ...USER_FEATURE_COLUMNS];
+export const USER_FILE_COLUMNS: readonly ColumnSpec[] = [
+  col('user_id', 'STRING', false),
+  ...USER_FEATURE_COLUMNS,
+];
 /** Item feature file columns. */
-export const ITEM_FILE_COLUMNS: readonly ColumnSpec[] = [col('product_id', 'STRING', false), ...ITEM_FEATURE_COLUMNS];
+export const ITEM_FILE_COLUMNS: readonly ColumnSpec[] = [
+  col('product_id', 'STRING', false),
+  ...ITEM_FEATURE_COLUMNS,
+];
 
 /** Builds a table column by column from rows given as flat value lists in spec order. */
 export class TableBuilder {

@@ -1,7 +1,13 @@
 import { compareCodePoints } from '../text';
 import type { Table } from '../table';
 import { dateMs } from '../time';
-import { ITEM_FEATURE_COLUMNS, ITEM_FILE_COLUMNS, TableBuilder, USER_FEATURE_COLUMNS, USER_FILE_COLUMNS } from './columns';
+import {
+  ITEM_FEATURE_COLUMNS,
+  ITEM_FILE_COLUMNS,
+  TableBuilder,
+  USER_FEATURE_COLUMNS,
+  USER_FILE_COLUMNS,
+} from './columns';
 import { profileIndex, userAsOf } from './fold';
 import { type ItemFeatures, itemFeaturesAsOf } from './item-features';
 import type { FeatureState } from './state';
@@ -15,7 +21,9 @@ export function userFeaturesTable(state: FeatureState): Table {
   for (const id of [...state.users.keys()].sort(compareCodePoints)) {
     const f = (userAsOf(state, id, profiles, asOfMs) as { features: UserFeatures }).features;
     builder.set(0, id);
-    USER_FEATURE_COLUMNS.forEach((c, i) => builder.set(i + 1, (f as unknown as Record<string, unknown>)[c.name]));
+    USER_FEATURE_COLUMNS.forEach((c, i) =>
+      builder.set(i + 1, (f as unknown as Record<string, unknown>)[c.name]),
+    );
     builder.endRow();
   }
   return builder.take();
@@ -28,7 +36,9 @@ export function itemFeaturesTable(state: FeatureState): Table {
   for (const id of [...items.keys()].sort(compareCodePoints)) {
     const f = items.get(id) as ItemFeatures;
     builder.set(0, id);
-    ITEM_FEATURE_COLUMNS.forEach((c, i) => builder.set(i + 1, (f as unknown as Record<string, unknown>)[c.name]));
+    ITEM_FEATURE_COLUMNS.forEach((c, i) =>
+      builder.set(i + 1, (f as unknown as Record<string, unknown>)[c.name]),
+    );
     builder.endRow();
   }
   return builder.take();

@@ -2,7 +2,11 @@ import type { PipelineConfig } from '../config';
 import type { CleanInteraction, CleanProduct, CleanUser } from '../schemas/clean';
 import { DAY_MS, addDays, dateMs } from '../time';
 import { TableBuilder, TRAINING_ROW_COLUMNS } from './columns';
-import { type UserContext, affinityDimensions as affinityDimensionsOf, interactionFeatures } from './interaction-features';
+import {
+  type UserContext,
+  affinityDimensions as affinityDimensionsOf,
+  interactionFeatures,
+} from './interaction-features';
 import { type ItemFeatures, TRENDING, itemFeaturesAsOf } from './item-features';
 import type { FeatureState, ItemAggregate, UserAggregate } from './state';
 import { type UserFeatures, userFeatures } from './user-features';
@@ -24,7 +28,12 @@ interface UserAsOf {
 }
 
 /** User features as of T of one user, or null when the user has no interaction in `[S, T)`. */
-export function userAsOf(state: FeatureState, userId: string, profiles: ReadonlyMap<string, CleanUser>, asOfMs: number): UserAsOf | null {
+export function userAsOf(
+  state: FeatureState,
+  userId: string,
+  profiles: ReadonlyMap<string, CleanUser>,
+  asOfMs: number,
+): UserAsOf | null {
   const agg = state.users.get(userId);
   if (agg === undefined) return null;
   const features = userFeatures(agg, profiles.get(userId), asOfMs);
@@ -88,7 +97,13 @@ function advanceSession(state: FeatureState, agg: UserAggregate, x: CleanInterac
 }
 
 /** Adds one interaction, with its event-day product attributes, to the user and item aggregates. */
-function foldInteraction(state: FeatureState, agg: UserAggregate, x: CleanInteraction, p: CleanProduct, config: PipelineConfig): void {
+function foldInteraction(
+  state: FeatureState,
+  agg: UserAggregate,
+  x: CleanInteraction,
+  p: CleanProduct,
+  config: PipelineConfig,
+): void {
   agg.total++;
   agg.lastTimestamp = x.timestamp;
   addTo(agg.categoryCounts, p.category, 1);
@@ -199,7 +214,12 @@ export function trainingRowsBuilder(): TableBuilder {
  * then folds day D in, leaving the state as of D + 1. `rows` may be null when only the state is
  * wanted (incremental runs).
  */
-export function foldDay(state: FeatureState, day: CleanDayData, config: PipelineConfig, rows: TableBuilder | null): void {
+export function foldDay(
+  state: FeatureState,
+  day: CleanDayData,
+  config: PipelineConfig,
+  rows: TableBuilder | null,
+): void {
   if (state.asOf !== day.date) throw new RangeError(`fold expected day ${state.asOf}, got ${day.date}`);
   const asOfMs = dateMs(day.date);
   const items = rows === null ? new Map<string, ItemFeatures>() : itemFeaturesAsOf(state, asOfMs);
@@ -212,22 +232,28 @@ export function foldDay(state: FeatureState, day: CleanDayData, config: Pipeline
 
   for (const x of day.interactions) {
     const p = eventDay.get(x.product_id);
-    if (p === undefined) throw new RangeError(`product ${x.product_id} of interaction ${x.interaction_id} is not in the snapshot for ${day.date}`);
+    if (p === undefined)
+      throw new RangeError(
+        `product ${x.product_id} of interaction ${x.interaction_id} is not in the snapshot for ${day.date}`,
+      );
     let agg = state.users.get(x.user_id);
     if (agg === undefined) {
       agg = newUserAggregate(x.timestamp);
       state.users.set(x.user_id, agg);
     }
     const position = advanceSession(state, agg, x, config.sessionGapMs);
-    if (rows !== null) appendRow(rows, x, p, usersToday.get(x.user_id) ?? null, items.get(x.product_id), position, config);
+    if (rows !== null)
+      appendRow(rows, x, p, usersToday.get(x.user_id) ?? null, items.get(x.product_id), position, config);
     foldInteraction(state, agg, x, p, config);
   }
 
   const nextMs = asOfMs + DAY_MS;
   // A session whose last event is more than one gap before T can never grow again.
-  for (const [key, s] of state.sessions) if (s.last < nextMs - config.sessionGapMs) state.sessions.delete(key);
+  for (const [key, s] of state.sessions)
+    if (s.last < nextMs - config.sessionGapMs) state.sessions.delete(key);
   const oldestDay = Math.floor(nextMs / DAY_MS) - TRENDING.baselineDays;
-  for (const item of state.items.values()) for (const d of item.viewsByDay.keys()) if (d < oldestDay) item.viewsByDay.delete(d);
+  for (const item of state.items.values())
+    for (const d of item.viewsByDay.keys()) if (d < oldestDay) item.viewsByDay.delete(d);
   state.products = day.products;
   state.userProfiles = day.users;
   state.asOf = addDays(day.date, 1);

@@ -76,7 +76,9 @@ export function interactionFeatures(
     user_item_affinity: user === null ? null : affinity(user.affinity, affinityDimensions(product)),
     category_match: user !== null && user.favorite_category === product.category,
     price_match:
-      pricePoint !== null && price !== null && Math.abs(pricePoint - price) < config.priceMatchRatio * pricePoint,
+      pricePoint !== null &&
+      price !== null &&
+      Math.abs(pricePoint - price) < config.priceMatchRatio * pricePoint,
     time_of_day: hourOfDay(timestamp),
     day_of_week: dayOfWeek(timestamp),
     session_position: sessionPosition,

@@ -50,7 +50,7 @@ export function pricePercentiles(products: readonly CleanProduct[]): Map<string,
   const out = new Map<string, number>();
   for (const list of byCategory.values()) {
     list.sort((a, b) => (a.price as number) - (b.price as number));
-    for (let i = 0; i < list.length; ) {
+    for (let i = 0; i < list.length;) {
       let j = i;
       while (j + 1 < list.length && list[j + 1]?.price === list[i]?.price) j++;
       // Ranks i+1 .. j+1 tie: each gets their mean.
@@ -65,7 +65,8 @@ export function pricePercentiles(products: readonly CleanProduct[]): Map<string,
 /** Views of an item in the day window `[T - fromDays, T - toDays)`. */
 function viewsInWindow(agg: ItemAggregate, asOfDay: number, fromDays: number, toDays: number): number {
   let sum = 0;
-  for (const [day, views] of agg.viewsByDay) if (day >= asOfDay - fromDays && day < asOfDay - toDays) sum += views;
+  for (const [day, views] of agg.viewsByDay)
+    if (day >= asOfDay - fromDays && day < asOfDay - toDays) sum += views;
   return sum;
 }
 
@@ -80,7 +81,8 @@ export function itemAggregates(
 ): ItemAggregates {
   const asOfDay = Math.floor(asOfMs / DAY_MS);
   const recent = viewsInWindow(agg, asOfDay, TRENDING.recentDays, 0);
-  const baseline = viewsInWindow(agg, asOfDay, TRENDING.baselineDays, TRENDING.recentDays) / TRENDING.baselineWeeks;
+  const baseline =
+    viewsInWindow(agg, asOfDay, TRENDING.baselineDays, TRENDING.recentDays) / TRENDING.baselineWeeks;
   return {
     popularity_score: agg.views / Math.max(1, (asOfMs - product.created_at) / DAY_MS),
     conversion_rate: agg.views === 0 ? null : agg.purchases / agg.views,

@@ -35,7 +35,11 @@ export function favoriteCategory(counts: ReadonlyMap<string, number>): string {
 }
 
 /** Features as of `asOfMs` of a user with history; `profile` is the user's row of the snapshot for T - 1. */
-export function userFeatures(agg: UserAggregate, profile: CleanUser | undefined, asOfMs: number): UserFeatures {
+export function userFeatures(
+  agg: UserAggregate,
+  profile: CleanUser | undefined,
+  asOfMs: number,
+): UserFeatures {
   return {
     total_interactions: agg.total,
     total_purchases: agg.purchases,

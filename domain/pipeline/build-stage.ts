@@ -65,7 +65,13 @@ export function concatTables(tables: readonly Table[]): Table {
 async function writeTable(deps: PipelineDeps, key: string, table: Table): Promise<OutputRef> {
   const bytes = deps.encodeTable(table);
   await deps.output.write(key, bytes);
-  return { key, uri: deps.output.uriOf(key), rows: table.rowCount, bytes: bytes.length, sha256: deps.hash(bytes) };
+  return {
+    key,
+    uri: deps.output.uriOf(key),
+    rows: table.rowCount,
+    bytes: bytes.length,
+    sha256: deps.hash(bytes),
+  };
 }
 
 /** Writes training rows split by position into part files of at most `rowsPerPart` rows. */
@@ -130,7 +136,9 @@ class SplitWriter {
       this.pending.push(rest);
       this.pendingRows = rest.rowCount;
     }
-    this.outputs.push(await writeTable(this.deps, outputKeys.datasetPart(this.runId, this.split, this.part++), head));
+    this.outputs.push(
+      await writeTable(this.deps, outputKeys.datasetPart(this.runId, this.split, this.part++), head),
+    );
     this.written.add(this.split);
   }
 
@@ -142,7 +150,9 @@ class SplitWriter {
   }
 
   private async writeEmpty(): Promise<void> {
-    this.outputs.push(await writeTable(this.deps, outputKeys.datasetPart(this.runId, this.split, 0), this.emptyTable));
+    this.outputs.push(
+      await writeTable(this.deps, outputKeys.datasetPart(this.runId, this.split, 0), this.emptyTable),
+    );
     this.written.add(this.split);
   }
 
@@ -154,7 +164,11 @@ class SplitWriter {
   }
 }
 
-async function cleanSnapshotBeforeStart(deps: PipelineDeps, ref: SnapshotRef | null | undefined, kind: 'products' | 'users') {
+async function cleanSnapshotBeforeStart(
+  deps: PipelineDeps,
+  ref: SnapshotRef | null | undefined,
+  kind: 'products' | 'users',
+) {
   if (ref === null || ref === undefined) return null;
   const objects = await Promise.all(
     ref.objects.map(async (o) => ({ ...o, lines: deps.decodeLines(o.key, await deps.input.read(o.key)) })),
@@ -168,7 +182,11 @@ async function cleanSnapshotBeforeStart(deps: PipelineDeps, ref: SnapshotRef | n
  * Build stage of a full run: folds the staged days in order, writing the training rows and their
  * split as it goes, then the user and item features as of E + 1. Refuses to run when a day failed.
  */
-export async function runBuildStage(deps: PipelineDeps, plan: RunPlan, days: readonly DaySummary[]): Promise<BuildResult> {
+export async function runBuildStage(
+  deps: PipelineDeps,
+  plan: RunPlan,
+  days: readonly DaySummary[],
+): Promise<BuildResult> {
   const started = deps.clock();
   const failed = days.find((d) => d.status === 'failed');
   if (failed !== undefined) throw new ValidationFailedError(failed.date, failed.failures);
@@ -182,15 +200,25 @@ export async function runBuildStage(deps: PipelineDeps, plan: RunPlan, days: rea
   const counts = splitCounts(n, params.config.split);
   await deps.output.deletePrefix(outputKeys.datasetPrefix(params.runId));
   const rows = trainingRowsBuilder();
-  const writer = new SplitWriter(deps, params.runId, counts, params.config.rowsPerPart, trainingRowsBuilder().take());
+  const writer = new SplitWriter(
+    deps,
+    params.runId,
+    counts,
+    params.config.rowsPerPart,
+    trainingRowsBuilder().take(),
+  );
   for (const summary of [...days].sort((a, b) => (a.date < b.date ? -1 : 1))) {
     const t0 = deps.clock();
-    const staged = JSON.parse(new TextDecoder().decode(await deps.output.read(summary.stagingKey))) as StagedDay;
+    const staged = JSON.parse(
+      new TextDecoder().decode(await deps.output.read(summary.stagingKey)),
+    ) as StagedDay;
     const day = unstageDay(staged);
     foldDay(state, day, params.config, rows);
     await writer.add(rows.take());
     const seconds = (deps.clock() - t0) / 1000;
-    deps.log(`  ${summary.date}  features  ${day.interactions.length} rows  (${Math.round(day.interactions.length / Math.max(seconds, 1e-3)).toLocaleString('en-US')} rows/s)`);
+    deps.log(
+      `  ${summary.date}  features  ${day.interactions.length} rows  (${Math.round(day.interactions.length / Math.max(seconds, 1e-3)).toLocaleString('en-US')} rows/s)`,
+    );
   }
   await writer.close();
 

@@ -22,13 +22,25 @@ export interface DaySummary {
 
 async function readObjects(deps: PipelineDeps, objects: readonly LakeObject[]): Promise<SourceObject[]> {
   return Promise.all(
-    objects.map(async (o) => ({ key: o.key, size: o.size, etag: o.etag, lines: deps.decodeLines(o.key, await deps.input.read(o.key)) })),
+    objects.map(async (o) => ({
+      key: o.key,
+      size: o.size,
+      etag: o.etag,
+      lines: deps.decodeLines(o.key, await deps.input.read(o.key)),
+    })),
   );
 }
 
 async function readSnapshot(deps: PipelineDeps, ref: SnapshotRef | null | undefined) {
   if (ref === null || ref === undefined) return null;
   return { date: ref.date, objects: await readObjects(deps, ref.objects) };
+}
+
+/** The progress line of a finished day. */
+export function describeDay(summary: DaySummary): string {
+  const c = summary.counts;
+  const rate = Math.round(c.raw / Math.max(summary.seconds, 1e-3)).toLocaleString('en-US');
+  return `  ${summary.date}  ${summary.status.padEnd(6)}  raw ${c.raw}  valid ${c.valid}  clean ${c.clean}  (${rate} records/s)`;
 }
 
 /** Why a day failed, one line per cause. */
@@ -50,7 +62,9 @@ export async function runDayStage(
   options: { stageCleanDay: boolean } = { stageCleanDay: true },
 ): Promise<DaySummary & { report: ValidationReport }> {
   const started = deps.clock();
-  const listed = (await deps.input.list(outputKeys.rawPartition('interactions', date))).filter((o) => isRawObjectKey(o.key));
+  const listed = (await deps.input.list(outputKeys.rawPartition('interactions', date))).filter((o) =>
+    isRawObjectKey(o.key),
+  );
   const [interactions, products, users] = await Promise.all([
     readObjects(deps, listed),
     readSnapshot(deps, plan.products[date]),
@@ -79,15 +93,13 @@ export async function runDayStage(
     deps.output.write(outputKeys.quarantine('products', date), quarantine('products')),
     deps.output.write(outputKeys.quarantine('users', date), quarantine('users')),
     options.stageCleanDay
-      ? deps.output.write(stagingKey, JSON.stringify(stageDay(date, result.interactions, result.products, result.users)))
+      ? deps.output.write(
+          stagingKey,
+          JSON.stringify(stageDay(date, result.interactions, result.products, result.users)),
+        )
       : Promise.resolve(),
   ]);
   const seconds = (deps.clock() - started) / 1000;
-  const c = report.counts;
-  deps.log(
-    `  ${date}  ${report.status.padEnd(6)}  raw ${c.raw}  valid ${c.valid}  clean ${c.clean}  ` +
-      `(${Math.round(c.raw / Math.max(seconds, 1e-3)).toLocaleString('en-US')} records/s)`,
-  );
   return {
     date,
     status: report.status,

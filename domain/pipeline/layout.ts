@@ -14,9 +14,11 @@ export function isRawObjectKey(key: string): boolean {
 
 /** Output keys, relative to the run's output root. */
 export const outputKeys = {
-  rawPartition: (dataset: keyof typeof RAW_PREFIX, date: string): string => `${RAW_PREFIX[dataset]}${partitionPath(date)}/`,
+  rawPartition: (dataset: keyof typeof RAW_PREFIX, date: string): string =>
+    `${RAW_PREFIX[dataset]}${partitionPath(date)}/`,
   report: (date: string): string => `validation_reports/${partitionPath(date)}/report.json`,
-  quarantine: (dataset: string, date: string): string => `quarantine/${dataset}/${partitionPath(date)}/part-00000.jsonl`,
+  quarantine: (dataset: string, date: string): string =>
+    `quarantine/${dataset}/${partitionPath(date)}/part-00000.jsonl`,
   staging: (runId: string, name: string): string => `staging/run_id=${runId}/${name}.json`,
   stagingPrefix: (runId: string): string => `staging/run_id=${runId}/`,
   userFeatures: (asOf: string): string => `features/users/as_of=${asOf}/part-00000.parquet`,

@@ -48,8 +48,18 @@ export async function planRun(deps: PipelineDeps, params: RunParams): Promise<Ru
     snapshotPartitions(deps, RAW_PREFIX.products),
     snapshotPartitions(deps, RAW_PREFIX.users),
   ]);
-  if (productParts.length === 0) throw new MissingInputError('product snapshot', params.endDate, `nothing under ${deps.input.uriOf(RAW_PREFIX.products)}`);
-  if (userParts.length === 0) throw new MissingInputError('user snapshot', params.endDate, `nothing under ${deps.input.uriOf(RAW_PREFIX.users)}`);
+  if (productParts.length === 0)
+    throw new MissingInputError(
+      'product snapshot',
+      params.endDate,
+      `nothing under ${deps.input.uriOf(RAW_PREFIX.products)}`,
+    );
+  if (userParts.length === 0)
+    throw new MissingInputError(
+      'user snapshot',
+      params.endDate,
+      `nothing under ${deps.input.uriOf(RAW_PREFIX.users)}`,
+    );
   const days = datesBetween(params.startDate, params.endDate);
   const products: Record<string, SnapshotRef | null> = {};
   const users: Record<string, SnapshotRef | null> = {};
@@ -61,12 +71,16 @@ export async function planRun(deps: PipelineDeps, params: RunParams): Promise<Ru
 }
 
 /** The first and last dates holding raw interactions, or null for an empty lake. */
-export async function rawInteractionRange(deps: Pick<PipelineDeps, 'input'>): Promise<{ start: string; end: string } | null> {
+export async function rawInteractionRange(
+  deps: Pick<PipelineDeps, 'input'>,
+): Promise<{ start: string; end: string } | null> {
   const dates = new Set<string>();
   for (const o of await deps.input.list(RAW_PREFIX.interactions)) {
     const date = partitionDateOf(o.key);
     if (date !== null && isRawObjectKey(o.key)) dates.add(date);
   }
   const sorted = [...dates].sort();
-  return sorted.length === 0 ? null : { start: sorted[0] as string, end: sorted[sorted.length - 1] as string };
+  return sorted.length === 0
+    ? null
+    : { start: sorted[0] as string, end: sorted[sorted.length - 1] as string };
 }

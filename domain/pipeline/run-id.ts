@@ -8,7 +8,10 @@ export function deriveRunId(
   p: { mode: string; startDate: string; endDate: string; referenceTimeMs: number; config: PipelineConfig },
   hash: (text: string) => string,
 ): string {
-  const digest = hash(JSON.stringify([p.mode, p.startDate, p.endDate, p.referenceTimeMs, p.config])).slice(0, 12);
+  const digest = hash(JSON.stringify([p.mode, p.startDate, p.endDate, p.referenceTimeMs, p.config])).slice(
+    0,
+    12,
+  );
   return `${p.mode}-${p.startDate.replaceAll('-', '')}-${p.endDate.replaceAll('-', '')}-${digest}`;
 }
 

@@ -1,7 +1,7 @@
 import { SCHEMA_VERSION } from '../schemas/records';
 import { formatTimestamp } from '../time';
 import { type BuildResult, runBuildStage } from './build-stage';
-import { type DaySummary, runDayStage } from './day-stage';
+import { type DaySummary, describeDay, runDayStage } from './day-stage';
 import type { PipelineDeps, RunParams } from './deps';
 import { outputKeys } from './layout';
 import { type RunPlan, planRun } from './plan';
@@ -30,7 +30,12 @@ export interface RunManifest {
   readonly config_hash: string;
   readonly config: RunParams['config'];
   readonly inputs: { readonly key: string; readonly size: number; readonly etag: string }[];
-  readonly days: { readonly date: string; readonly status: string; readonly counts: DaySummary['counts']; readonly report: string }[];
+  readonly days: {
+    readonly date: string;
+    readonly status: string;
+    readonly counts: DaySummary['counts'];
+    readonly report: string;
+  }[];
   readonly outputs: BuildResult['outputs'];
   readonly split: BuildResult['split'] | null;
   readonly users: number | null;
@@ -49,7 +54,8 @@ function uniqueInputs(plan: RunPlan | null, days: readonly DaySummary[]): RunMan
   const seen = new Map<string, { key: string; size: number; etag: string }>();
   for (const d of days) for (const o of d.inputs) seen.set(o.key, { key: o.key, size: o.size, etag: o.etag });
   for (const refs of [plan?.products ?? {}, plan?.users ?? {}])
-    for (const ref of Object.values(refs)) for (const o of ref?.objects ?? []) seen.set(o.key, { key: o.key, size: o.size, etag: o.etag });
+    for (const ref of Object.values(refs))
+      for (const o of ref?.objects ?? []) seen.set(o.key, { key: o.key, size: o.size, etag: o.etag });
   return [...seen.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
@@ -89,7 +95,11 @@ export function buildManifest(
 }
 
 /** Runs `tasks` with at most `limit` in flight, keeping results in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -102,17 +112,25 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (
   return results;
 }
 
+/** Runs the per-day stage for one day: in-process by default, or in a worker thread (adapters/day-workers.ts). */
+export type DayRunner = (plan: RunPlan, date: string) => Promise<DaySummary>;
+
 /**
  * A full run on one machine: Plan, then Validate + Clean per day, then Build, then the manifest,
  * written last as the commit marker. On failure the manifest records the error and the error is
  * rethrown; reports already written stay, nothing is published.
  */
-export async function runPipeline(deps: PipelineDeps, params: RunParams, dayConcurrency = 1): Promise<RunOutcome> {
+export async function runPipeline(
+  deps: PipelineDeps,
+  params: RunParams,
+  options: { dayConcurrency?: number; runDay?: DayRunner } = {},
+): Promise<RunOutcome> {
+  const runDay: DayRunner = options.runDay ?? ((plan, date) => runDayStage(deps, plan, date));
   const stages: StageTiming[] = [];
   const manifestKey = outputKeys.manifest(params.runId);
   let plan: RunPlan | null = null;
   let days: DaySummary[] = [];
-  let build: BuildResult | null = null;
+  let build: BuildResult;
   try {
     let t0 = deps.clock();
     deps.log(`plan: ${params.mode} run ${params.runId}, ${params.startDate}..${params.endDate}`);
@@ -121,8 +139,16 @@ export async function runPipeline(deps: PipelineDeps, params: RunParams, dayConc
     t0 = deps.clock();
     deps.log(`validate + clean: ${plan.days.length} days`);
     const p = plan;
-    days = await mapLimit(plan.days, dayConcurrency, (date) => runDayStage(deps, p, date));
-    stages.push({ stage: 'validate_clean', seconds: (deps.clock() - t0) / 1000, records: days.reduce((n, d) => n + d.counts.raw, 0) });
+    days = await mapLimit(plan.days, options.dayConcurrency ?? 1, async (date) => {
+      const summary = await runDay(p, date);
+      deps.log(describeDay(summary));
+      return summary;
+    });
+    stages.push({
+      stage: 'validate_clean',
+      seconds: (deps.clock() - t0) / 1000,
+      records: days.reduce((n, d) => n + d.counts.raw, 0),
+    });
     t0 = deps.clock();
     deps.log('build features, training rows and split');
     build = await runBuildStage(deps, plan, days);

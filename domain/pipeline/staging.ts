@@ -21,7 +21,12 @@ export interface StagedDay {
 }
 
 /** Column-wise form of a day (cheaper to serialise and parse than one object per row). */
-export function stageDay(date: string, rows: readonly CleanInteraction[], products: readonly CleanProduct[] | null, users: readonly CleanUser[] | null): StagedDay {
+export function stageDay(
+  date: string,
+  rows: readonly CleanInteraction[],
+  products: readonly CleanProduct[] | null,
+  users: readonly CleanUser[] | null,
+): StagedDay {
   const cols: StagedDay['interactions'] = {
     interaction_id: [],
     user_id: [],

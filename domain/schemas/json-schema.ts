@@ -7,7 +7,8 @@ import { RawInteraction, RawProduct, RawUser, SCHEMA_VERSION } from './records';
  * grammar, the interaction type after trim + lowercase) are described in each field's text.
  */
 export function recordJsonSchemas(): Record<string, unknown> {
-  const toSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input' });
+  const toSchema = (schema: z.ZodType) =>
+    z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input' });
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     title: `Raw record schemas, version ${SCHEMA_VERSION}`,

@@ -72,7 +72,10 @@ export const RawProduct = z.looseObject({
   subcategory: nullableString,
   brand: nullableString,
   price: z
-    .union([z.number(), z.string().refine((s) => DECIMAL_LITERAL.test(s.trim()), { message: 'must be a decimal' })])
+    .union([
+      z.number(),
+      z.string().refine((s) => DECIMAL_LITERAL.test(s.trim()), { message: 'must be a decimal' }),
+    ])
     .nullable()
     .optional(),
   description: nullableString,

@@ -1,4 +1,8 @@
-import { INTERACTION_FIELDS, type RawInteraction, RawInteraction as RawInteractionSchema } from '../schemas/records';
+import {
+  INTERACTION_FIELDS,
+  type RawInteraction,
+  RawInteraction as RawInteractionSchema,
+} from '../schemas/records';
 import { compareCodePoints } from '../text';
 import { DAY_MS, dateMs, parseTimestamp } from '../time';
 import type { RejectionCode, RemovalCode, WarningCode } from './codes';
@@ -62,10 +66,14 @@ export function checkInteractionLines(
       const record = parsed.data;
       const ts = parseTimestamp(record.timestamp);
       if (ts === null) rejected.push(rejection('bad_timestamp', 'timestamp', object.key, i, line));
-      else if (ts.ms > latestAllowedMs) rejected.push(rejection('future_timestamp', 'timestamp', object.key, i, line));
-      else if (ts.ms < dayStart || ts.ms >= dayStart + DAY_MS) rejected.push(rejection('wrong_partition', 'timestamp', object.key, i, line));
-      else if (!refs.users.has(record.user_id)) rejected.push(rejection('unknown_user', 'user_id', object.key, i, line));
-      else if (!refs.products.has(record.product_id)) rejected.push(rejection('unknown_product', 'product_id', object.key, i, line));
+      else if (ts.ms > latestAllowedMs)
+        rejected.push(rejection('future_timestamp', 'timestamp', object.key, i, line));
+      else if (ts.ms < dayStart || ts.ms >= dayStart + DAY_MS)
+        rejected.push(rejection('wrong_partition', 'timestamp', object.key, i, line));
+      else if (!refs.users.has(record.user_id))
+        rejected.push(rejection('unknown_user', 'user_id', object.key, i, line));
+      else if (!refs.products.has(record.product_id))
+        rejected.push(rejection('unknown_product', 'product_id', object.key, i, line));
       else
         candidates.push({
           record,
@@ -80,7 +88,13 @@ export function checkInteractionLines(
   return { raw, candidates, rejected };
 }
 
-function rejection(reason: RejectionCode, field: string | null, key: string, index: number, line: string): QuarantineEntry {
+function rejection(
+  reason: RejectionCode,
+  field: string | null,
+  key: string,
+  index: number,
+  line: string,
+): QuarantineEntry {
   return { dataset: 'interactions', reason, field, source_key: key, line_number: index + 1, raw_line: line };
 }
 
@@ -93,7 +107,13 @@ function isPreferredCopy(a: Candidate, b: Candidate): boolean {
 /** The identity of a double-fired client event: same user, product, type, session and second. */
 function clientEventKey(c: Candidate): string {
   const r = c.record;
-  return [r.user_id, r.product_id, r.interaction_type.trim().toLowerCase(), r.session_id, Math.floor(c.timestampMs / 1000)].join('\u0000');
+  return [
+    r.user_id,
+    r.product_id,
+    r.interaction_type.trim().toLowerCase(),
+    r.session_id,
+    Math.floor(c.timestampMs / 1000),
+  ].join('\u0000');
 }
 
 /** The outcome of duplicate detection: survivors in input order and the rejected copies. */
@@ -132,7 +152,11 @@ export function removeDuplicates(candidates: readonly Candidate[]): Deduplicated
 }
 
 /** The quarantine entry of a candidate rejected as a duplicate or removed by cleaning. */
-export function candidateEntry(c: Candidate, reason: 'duplicate' | RemovalCode, field: string): QuarantineEntry {
+export function candidateEntry(
+  c: Candidate,
+  reason: 'duplicate' | RemovalCode,
+  field: string,
+): QuarantineEntry {
   return {
     dataset: 'interactions',
     reason,
@@ -159,7 +183,8 @@ export function countWarnings(
         extraFields.set(field, (extraFields.get(field) ?? 0) + 1);
       }
     }
-    if (r.rating !== null && r.rating !== undefined && !(r.rating >= 1 && r.rating <= 5)) counts.rating_out_of_range++;
+    if (r.rating !== null && r.rating !== undefined && !(r.rating >= 1 && r.rating <= 5))
+      counts.rating_out_of_range++;
     if (isNullText(r.device_type)) counts.null_device_type++;
     if (isNullText(r.page_context)) counts.null_page_context++;
     const user = refs.users.get(r.user_id);

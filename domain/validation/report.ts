@@ -27,7 +27,11 @@ export interface SnapshotSummary {
   readonly objects: readonly InputObjectRef[];
   readonly raw: number;
   readonly valid: number;
-  readonly rejected: { readonly malformed_json: number; readonly schema_violation: number; readonly duplicate: number };
+  readonly rejected: {
+    readonly malformed_json: number;
+    readonly schema_violation: number;
+    readonly duplicate: number;
+  };
 }
 
 /** The validation report of one day (data-contract.md §3); the fields up to `thresholds` are the stable core. */
@@ -43,7 +47,11 @@ export interface ValidationReport {
     readonly removed: Record<RemovalCode, number>;
   };
   readonly warnings: Record<WarningCode, number>;
-  readonly null_share: { readonly rating: number; readonly device_type: number; readonly page_context: number };
+  readonly null_share: {
+    readonly rating: number;
+    readonly device_type: number;
+    readonly page_context: number;
+  };
   readonly thresholds: readonly ThresholdCheck[];
   readonly run_id: string;
   readonly reference_time: string;

@@ -9,7 +9,10 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 export class UsageError extends Error {}
 
 /** Parses `--flag value` options; unknown flags are usage errors naming the flag. */
-export function parseFlags<T extends Record<string, { type: 'string' | 'boolean' }>>(argv: string[], options: T) {
+export function parseFlags<T extends Record<string, { type: 'string' | 'boolean' }>>(
+  argv: string[],
+  options: T,
+) {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
   } catch (error) {
@@ -46,6 +49,13 @@ export function formatTable(rows: readonly (readonly (string | number)[])[]): st
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, String(c).length)));
   return rows
-    .map((r) => r.map((c, i) => (typeof c === 'number' ? String(c).padStart(widths[i] ?? 0) : String(c).padEnd(widths[i] ?? 0))).join('  ').trimEnd())
+    .map((r) =>
+      r
+        .map((c, i) =>
+          typeof c === 'number' ? String(c).padStart(widths[i] ?? 0) : String(c).padEnd(widths[i] ?? 0),
+        )
+        .join('  ')
+        .trimEnd(),
+    )
     .join('\n');
 }

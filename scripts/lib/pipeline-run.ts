@@ -9,9 +9,11 @@ import { type RunOutcome, runPipeline } from '../../domain/pipeline/run-pipeline
 import { REJECTION_CODES, REMOVAL_CODES } from '../../domain/validation/codes';
 import { timestampMs } from '../../domain/time';
 import { formatTable } from './cli';
+import packageJson from '../../package.json';
+import { DayWorkerPool } from '../../adapters/day-workers';
 
 /** The package version, recorded in manifests. */
-export const CODE_VERSION: string = (require('../../package.json') as { version: string }).version;
+export const CODE_VERSION: string = packageJson.version;
 
 /** What a pipeline run needs from the command line. */
 export interface PipelineRequest {
@@ -22,10 +24,16 @@ export interface PipelineRequest {
   readonly mode: 'full' | 'incremental';
   readonly runId?: string | undefined;
   readonly now?: string | undefined;
+  /** Validate days in worker threads (only where tsx is loaded, i.e. the CLIs). */
+  readonly workers?: boolean;
 }
 
 /** Storage ports for a request, sharing one S3 client when the settings name an endpoint. */
-export function depsFor(request: Pick<PipelineRequest, 'inputUri' | 'outputUri'>, settings: Settings, log: (line: string) => void): PipelineDeps {
+export function depsFor(
+  request: Pick<PipelineRequest, 'inputUri' | 'outputUri'>,
+  settings: Settings,
+  log: (line: string) => void,
+): PipelineDeps {
   const usesS3 = request.inputUri.startsWith('s3://') || request.outputUri.startsWith('s3://');
   return createPipelineDeps({
     inputUri: request.inputUri,
@@ -36,26 +44,54 @@ export function depsFor(request: Pick<PipelineRequest, 'inputUri' | 'outputUri'>
 }
 
 /** Runs the batch pipeline for a request and prints the summary table. */
-export async function runPipelineRequest(request: PipelineRequest, settings: Settings, log: (line: string) => void): Promise<RunOutcome> {
+export async function runPipelineRequest(
+  request: PipelineRequest,
+  settings: Settings,
+  log: (line: string) => void,
+): Promise<RunOutcome> {
   if (request.mode === 'incremental')
-    throw new InvalidArgumentError('--mode', 'incremental', 'incremental runs are not available yet; run --mode full');
+    throw new InvalidArgumentError(
+      '--mode',
+      'incremental',
+      'incremental runs are not available yet; run --mode full',
+    );
   const deps = depsFor(request, settings, log);
   let { startDate, endDate } = request;
   if (startDate === undefined || endDate === undefined) {
     const range = await rawInteractionRange(deps);
-    if (range === null) throw new MissingInputError('raw interactions', endDate ?? 'any date', `nothing under ${deps.input.uriOf('raw/interactions/')}`);
+    if (range === null)
+      throw new MissingInputError(
+        'raw interactions',
+        endDate ?? 'any date',
+        `nothing under ${deps.input.uriOf('raw/interactions/')}`,
+      );
     startDate ??= range.start;
     endDate ??= range.end;
   }
   const referenceTimeMs = request.now === undefined ? Date.now() : timestampMs(request.now);
   const config = settings.pipeline;
-  const runId = request.runId ?? deriveRunId({ mode: request.mode, startDate, endDate, referenceTimeMs, config }, sha256);
+  const runId =
+    request.runId ?? deriveRunId({ mode: request.mode, startDate, endDate, referenceTimeMs, config }, sha256);
   const started = performance.now();
-  const outcome = await runPipeline(
-    deps,
-    { runId, mode: request.mode, startDate, endDate, referenceTimeMs, config, codeVersion: CODE_VERSION },
-    settings.dayConcurrency,
-  );
+  // CLIs (running under tsx) validate days in worker threads; tests stay in-process.
+  const pool =
+    request.workers === true && settings.dayConcurrency > 1
+      ? new DayWorkerPool(settings.dayConcurrency, {
+          inputUri: request.inputUri,
+          outputUri: request.outputUri,
+          s3: settings.s3,
+        })
+      : null;
+  let outcome: RunOutcome;
+  try {
+    outcome = await runPipeline(
+      deps,
+      { runId, mode: request.mode, startDate, endDate, referenceTimeMs, config, codeVersion: CODE_VERSION },
+      { dayConcurrency: settings.dayConcurrency, ...(pool === null ? {} : { runDay: pool.runDay }) },
+    );
+  } finally {
+    await pool?.close();
+  }
   const seconds = (performance.now() - started) / 1000;
   log('');
   log(summaryTable(outcome, deps.output.uriOf(outcome.manifestKey), seconds));
@@ -65,7 +101,8 @@ export async function runPipelineRequest(request: PipelineRequest, settings: Set
 /** The end-of-run summary: counts per code, users, items, rows per split and where outputs went. */
 export function summaryTable(outcome: RunOutcome, manifestUri: string, seconds: number): string {
   const m = outcome.manifest;
-  const total = (pick: (d: (typeof m.days)[number]) => number): number => m.days.reduce((n, d) => n + pick(d), 0);
+  const total = (pick: (d: (typeof m.days)[number]) => number): number =>
+    m.days.reduce((n, d) => n + pick(d), 0);
   const raw = total((d) => d.counts.raw);
   const rows: (string | number)[][] = [
     ['run', m.run_id],
@@ -88,7 +125,10 @@ export function summaryTable(outcome: RunOutcome, manifestUri: string, seconds: 
     formatTable(rows),
     '',
     'outputs:',
-    ...outputs.map((o) => `  ${o.uri.replace(/part-00000\.parquet$/, o.key.includes('/split=') ? '' : 'part-00000.parquet')}`),
+    ...outputs.map(
+      (o) =>
+        `  ${o.uri.replace(/part-00000\.parquet$/, o.key.includes('/split=') ? '' : 'part-00000.parquet')}`,
+    ),
     `  manifest ${manifestUri}`,
   ].join('\n');
 }

@@ -17,15 +17,23 @@ export const PipelineFlags = z
     'end-date': isoDate('end-date').optional(),
     date: isoDate('date').optional(),
     mode: z.enum(['full', 'incremental'], { message: '--mode must be full or incremental' }).default('full'),
-    'run-id': z.string().regex(RUN_ID_PATTERN, '--run-id may hold letters, digits, - and _ (at most 80)').optional(),
+    'run-id': z
+      .string()
+      .regex(RUN_ID_PATTERN, '--run-id may hold letters, digits, - and _ (at most 80)')
+      .optional(),
     now: z
       .string()
-      .refine((s) => parseTimestamp(s) !== null, { message: '--now must be an ISO-8601 timestamp such as 2024-02-01T02:00:00Z' })
+      .refine((s) => parseTimestamp(s) !== null, {
+        message: '--now must be an ISO-8601 timestamp such as 2024-02-01T02:00:00Z',
+      })
       .optional(),
   })
-  .refine((f) => f['start-date'] === undefined || f['end-date'] === undefined || f['start-date'] <= f['end-date'], {
-    message: '--start-date must not be after --end-date',
-  });
+  .refine(
+    (f) => f['start-date'] === undefined || f['end-date'] === undefined || f['start-date'] <= f['end-date'],
+    {
+      message: '--start-date must not be after --end-date',
+    },
+  );
 
 /** Parses flags with a zod schema; the first problem becomes a usage error naming the flag. */
 export function validateFlags<S extends z.ZodType>(schema: S, values: unknown): z.infer<S> {
@@ -38,7 +46,10 @@ export function validateFlags<S extends z.ZodType>(schema: S, values: unknown): 
 }
 
 /** Input and output URIs from flags, then the environment's defaults. */
-export function resolvePaths(flags: { 'input-path'?: string | undefined; 'output-path'?: string | undefined }, settings: Settings) {
+export function resolvePaths(
+  flags: { 'input-path'?: string | undefined; 'output-path'?: string | undefined },
+  settings: Settings,
+) {
   const inputUri = flags['input-path'] ?? settings.lakeUri;
   const outputUri = flags['output-path'] ?? settings.outputUri ?? joinLakeUri(inputUri, 'processed');
   return { inputUri, outputUri };

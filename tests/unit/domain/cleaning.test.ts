@@ -26,7 +26,14 @@ function candidate(fields: Record<string, unknown>, line = 1): Candidate {
   });
   const ts = parseTimestamp(record.timestamp);
   if (ts === null) throw new Error(`bad fixture timestamp ${record.timestamp}`);
-  return { record, timestampMs: ts.ms, naive: ts.naive, sourceKey: 'k', lineNumber: line, line: JSON.stringify(record) };
+  return {
+    record,
+    timestampMs: ts.ms,
+    naive: ts.naive,
+    sourceKey: 'k',
+    lineNumber: line,
+    line: JSON.stringify(record),
+  };
 }
 
 /** `n` candidates of one user, `stepMs` apart from `T0`, of the given type. */
@@ -35,7 +42,12 @@ function series(user: string, n: number, stepMs: number, type: string, firstLine
   for (let k = 0; k < n; k++) {
     out.push(
       candidate(
-        { interaction_id: `${user}-${k}`, user_id: user, interaction_type: type, timestamp: new Date(T0 + k * stepMs).toISOString() },
+        {
+          interaction_id: `${user}-${k}`,
+          user_id: user,
+          interaction_type: type,
+          timestamp: new Date(T0 + k * stepMs).toISOString(),
+        },
         firstLine + k,
       ),
     );
@@ -138,7 +150,11 @@ describe('cleanDay: inactive products and bots', () => {
 
   test('1000 interactions in the day is not a bot, 1001 is (2 s apart, no views)', () => {
     expect(cleanDay(series('u1', 1000, 2000, 'add_to_cart'), allActive, config).bots).toHaveLength(0);
-    const day = cleanDay([...series('u1', 1001, 2000, 'add_to_cart'), ...series('u2', 3, 2000, 'view', 5000)], allActive, config);
+    const day = cleanDay(
+      [...series('u1', 1001, 2000, 'add_to_cart'), ...series('u2', 3, 2000, 'view', 5000)],
+      allActive,
+      config,
+    );
     expect(day.bots).toHaveLength(1001);
     expect(day.interactions).toHaveLength(3);
     expect(new Set(day.interactions.map((x) => x.user_id))).toEqual(new Set(['u2']));
@@ -161,15 +177,29 @@ describe('cleanDay: inactive products and bots', () => {
   test('300 views without intent is not a bot, 301 is; one add_to_cart clears 301 views', () => {
     expect(cleanDay(series('u1', 300, 2000, 'view'), allActive, config).bots).toHaveLength(0);
     expect(cleanDay(series('u1', 301, 2000, 'view'), allActive, config).bots).toHaveLength(301);
-    const withCart = [...series('u1', 301, 2000, 'view'), ...series('u1', 1, 2000, 'add_to_cart', 900).map(rename('cart'))];
+    const withCart = [
+      ...series('u1', 301, 2000, 'view'),
+      ...series('u1', 1, 2000, 'add_to_cart', 900).map(rename('cart')),
+    ];
     expect(cleanDay(withCart, allActive, config).bots).toHaveLength(0);
-    const withPurchase = [...series('u1', 301, 2000, 'view'), ...series('u1', 1, 2000, 'purchase', 900).map(rename('buy'))];
+    const withPurchase = [
+      ...series('u1', 301, 2000, 'view'),
+      ...series('u1', 1, 2000, 'purchase', 900).map(rename('buy')),
+    ];
     expect(cleanDay(withPurchase, allActive, config).bots).toHaveLength(0);
   });
 
   test('bot rules see only the records left after the inactive-product step', () => {
     const views = series('u1', 301, 2000, 'view');
-    const cart = candidate({ interaction_id: 'cart', interaction_type: 'add_to_cart', product_id: 'p3', timestamp: '2024-01-15T20:00:00Z' }, 999);
+    const cart = candidate(
+      {
+        interaction_id: 'cart',
+        interaction_type: 'add_to_cart',
+        product_id: 'p3',
+        timestamp: '2024-01-15T20:00:00Z',
+      },
+      999,
+    );
     const day = cleanDay([...views, cart], (id) => id !== 'p3', config);
     expect(day.inactive).toEqual([cart]);
     expect(day.bots).toHaveLength(301);
@@ -224,7 +254,21 @@ describe('cleanProducts', () => {
   const byId = new Map(cleaned.map((p) => [p.product_id, p]));
 
   test('is sorted by product id', () => {
-    expect(cleaned.map((p) => p.product_id)).toEqual(['b1', 'b2', 'b3', 'b4', 'b5', 'b6', 'b7', 'g1', 'g2', 't1', 't2', 't3', 't4']);
+    expect(cleaned.map((p) => p.product_id)).toEqual([
+      'b1',
+      'b2',
+      'b3',
+      'b4',
+      'b5',
+      'b6',
+      'b7',
+      'g1',
+      'g2',
+      't1',
+      't2',
+      't3',
+      't4',
+    ]);
   });
 
   test('numeric-string prices become numbers', () => {
@@ -282,7 +326,9 @@ describe('cleanProducts', () => {
   });
 
   test('subcategory and brand keys are lowercased; attributes objects pass through', () => {
-    const [p] = cleanProducts([product({ product_id: 'y', subcategory: ' Sci-Fi ', brand: 'ACME  Co', attributes: { a: 1 } })]);
+    const [p] = cleanProducts([
+      product({ product_id: 'y', subcategory: ' Sci-Fi ', brand: 'ACME  Co', attributes: { a: 1 } }),
+    ]);
     expect(p?.subcategory).toBe('sci-fi');
     expect(p?.brand).toBe('acme co');
     expect(p?.attributes).toEqual({ a: 1 });
@@ -336,7 +382,14 @@ describe('cleanUsers', () => {
 
 describe('snapshot duplicate keys', () => {
   const line = (id: string, price: number): string =>
-    JSON.stringify({ product_id: id, name: 'n', category: 'c', price, created_at: '2023-01-01T00:00:00Z', is_active: true });
+    JSON.stringify({
+      product_id: id,
+      name: 'n',
+      category: 'c',
+      price,
+      created_at: '2023-01-01T00:00:00Z',
+      is_active: true,
+    });
   const user = JSON.stringify({ user_id: 'u1', join_date: '2023-01-01T00:00:00Z' });
 
   test('the last line wins, objects read in key order whatever order they are listed in', () => {
@@ -350,10 +403,18 @@ describe('snapshot duplicate keys', () => {
         date: '2024-01-15',
         objects: [
           { key: `${prefix}b.jsonl`, size: 1, etag: 'b', lines: [line('p1', 2), line('p2', 20)] },
-          { key: `${prefix}a.jsonl`, size: 1, etag: 'a', lines: [line('p1', 1), line('p2', 10), line('p1', 3)] },
+          {
+            key: `${prefix}a.jsonl`,
+            size: 1,
+            etag: 'a',
+            lines: [line('p1', 1), line('p2', 10), line('p1', 3)],
+          },
         ],
       },
-      users: { date: '2024-01-15', objects: [{ key: 'raw/users/year=2024/month=01/day=15/u.jsonl', size: 1, etag: 'u', lines: [user] }] },
+      users: {
+        date: '2024-01-15',
+        objects: [{ key: 'raw/users/year=2024/month=01/day=15/u.jsonl', size: 1, etag: 'u', lines: [user] }],
+      },
       config,
     });
     // a.jsonl then b.jsonl: p1 = 1, 3, 2 -> 2; p2 = 10, 20 -> 20.
@@ -361,7 +422,11 @@ describe('snapshot duplicate keys', () => {
       ['p1', 2],
       ['p2', 20],
     ]);
-    expect(result.report.snapshots.products.rejected).toEqual({ malformed_json: 0, schema_violation: 0, duplicate: 3 });
+    expect(result.report.snapshots.products.rejected).toEqual({
+      malformed_json: 0,
+      schema_violation: 0,
+      duplicate: 3,
+    });
     expect(result.report.snapshots.products.raw).toBe(5);
     expect(result.report.snapshots.products.valid).toBe(2);
   });

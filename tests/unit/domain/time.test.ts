@@ -18,12 +18,16 @@ describe('parseTimestamp', () => {
 
   test('a positive offset is subtracted to reach UTC', () => {
     // 10:20:30+02:00 is 08:20:30Z.
-    expect(parseTimestamp('2024-01-15T10:20:30+02:00')?.ms).toBe(JAN_15_2024 + 8 * HOUR + 20 * 60_000 + 30_000);
+    expect(parseTimestamp('2024-01-15T10:20:30+02:00')?.ms).toBe(
+      JAN_15_2024 + 8 * HOUR + 20 * 60_000 + 30_000,
+    );
   });
 
   test('a negative offset with minutes is added to reach UTC', () => {
     // 10:20:30-05:30 is 15:50:30Z.
-    expect(parseTimestamp('2024-01-15T10:20:30-05:30')?.ms).toBe(JAN_15_2024 + 15 * HOUR + 50 * 60_000 + 30_000);
+    expect(parseTimestamp('2024-01-15T10:20:30-05:30')?.ms).toBe(
+      JAN_15_2024 + 15 * HOUR + 50 * 60_000 + 30_000,
+    );
   });
 
   test('an offset can move the instant to the previous UTC day', () => {
@@ -48,7 +52,10 @@ describe('parseTimestamp', () => {
 
   test('a timestamp without zone is read as UTC and flagged naive', () => {
     expect(parseTimestamp('2024-01-15T10:00:00')).toEqual({ ms: JAN_15_2024 + 10 * HOUR, naive: true });
-    expect(parseTimestamp('2024-01-15T10:00:00.250')).toEqual({ ms: JAN_15_2024 + 10 * HOUR + 250, naive: true });
+    expect(parseTimestamp('2024-01-15T10:00:00.250')).toEqual({
+      ms: JAN_15_2024 + 10 * HOUR + 250,
+      naive: true,
+    });
   });
 
   test('leap days: 2024-02-29 and 2000-02-29 are real dates', () => {
@@ -96,9 +103,12 @@ describe('parseDate', () => {
     expect(parseDate('2024-02-29')).toBe(JAN_15_2024 + 45 * 86_400_000);
   });
 
-  test.each(['2023-02-29', '2024-02-30', '2024-1-15', '2024-01-15T00:00:00Z', '20240115', ''])('%j is not a date', (text) => {
-    expect(parseDate(text)).toBeNull();
-  });
+  test.each(['2023-02-29', '2024-02-30', '2024-1-15', '2024-01-15T00:00:00Z', '20240115', ''])(
+    '%j is not a date',
+    (text) => {
+      expect(parseDate(text)).toBeNull();
+    },
+  );
 });
 
 describe('addDays', () => {
@@ -119,7 +129,12 @@ describe('addDays', () => {
 
 describe('datesBetween', () => {
   test('lists every date, both ends included', () => {
-    expect(datesBetween('2024-02-27', '2024-03-01')).toEqual(['2024-02-27', '2024-02-28', '2024-02-29', '2024-03-01']);
+    expect(datesBetween('2024-02-27', '2024-03-01')).toEqual([
+      '2024-02-27',
+      '2024-02-28',
+      '2024-02-29',
+      '2024-03-01',
+    ]);
   });
 
   test('a one-day range has one date', () => {

@@ -64,13 +64,17 @@ function snapshot(dataset: 'products' | 'users', date: string | null): SnapshotI
 }
 
 /** Expected counters: every code present, the listed ones with their value. */
-function fill(codes: readonly string[], nonZero: Readonly<Record<string, number>> | undefined): Record<string, number> {
+function fill(
+  codes: readonly string[],
+  nonZero: Readonly<Record<string, number>> | undefined,
+): Record<string, number> {
   const out: Record<string, number> = {};
   for (const c of codes) out[c] = nonZero?.[c] ?? 0;
   return out;
 }
 
-const sum = (counts: Readonly<Record<string, number>>): number => Object.values(counts).reduce((a, b) => a + b, 0);
+const sum = (counts: Readonly<Record<string, number>>): number =>
+  Object.values(counts).reduce((a, b) => a + b, 0);
 
 const cases = readdirSync(DIR)
   .filter((f) => f.endsWith('.input.jsonl'))
@@ -83,7 +87,9 @@ describe('validation golden cases', () => {
   });
 
   test.each(cases)('%s', (name) => {
-    const expected = JSON.parse(readFileSync(join(DIR, `${name}.expected.json`), 'utf8')) as GoldenExpectation;
+    const expected = JSON.parse(
+      readFileSync(join(DIR, `${name}.expected.json`), 'utf8'),
+    ) as GoldenExpectation;
     const lines = readLines(join(DIR, `${name}.input.jsonl`));
     const key = `raw/interactions/${partition(DATE)}/${name}.jsonl`;
     const input: DayInput = {
@@ -101,7 +107,8 @@ describe('validation golden cases', () => {
     // One outcome per line, read back from quarantine (rejections only; removals keep `valid`).
     const rejectedAt = new Map<number, { reason: string; field: string | null }>();
     for (const q of quarantine) {
-      if (q.dataset !== 'interactions' || !(REJECTION_CODES as readonly string[]).includes(q.reason)) continue;
+      if (q.dataset !== 'interactions' || !(REJECTION_CODES as readonly string[]).includes(q.reason))
+        continue;
       expect(q.source_key).toBe(key);
       expect(q.raw_line).toBe(lines[q.line_number - 1]);
       expect(rejectedAt.has(q.line_number)).toBe(false);
@@ -113,7 +120,8 @@ describe('validation golden cases', () => {
     expect(outcomes).toEqual(expected.outcomes);
 
     const schemaFields: Record<string, string | null> = {};
-    for (const [line, r] of rejectedAt) if (r.reason === 'schema_violation') schemaFields[String(line)] = r.field;
+    for (const [line, r] of rejectedAt)
+      if (r.reason === 'schema_violation') schemaFields[String(line)] = r.field;
     expect(schemaFields).toEqual(expected.fields ?? {});
 
     // The fixture is self-consistent: its counts follow from its outcomes.
@@ -133,7 +141,9 @@ describe('validation golden cases', () => {
     // Nothing is lost: raw = valid + Σ rejected, clean = valid − Σ removed.
     expect(report.counts.raw).toBe(report.counts.valid + sum(report.counts.rejected));
     expect(report.counts.clean).toBe(report.counts.valid - sum(report.counts.removed));
-    const removedInQuarantine = quarantine.filter((q) => (REMOVAL_CODES as readonly string[]).includes(q.reason));
+    const removedInQuarantine = quarantine.filter((q) =>
+      (REMOVAL_CODES as readonly string[]).includes(q.reason),
+    );
     expect(removedInQuarantine).toHaveLength(sum(report.counts.removed));
 
     expect(report.warnings).toEqual(fill(WARNING_CODES, expected.warnings));
@@ -142,7 +152,10 @@ describe('validation golden cases', () => {
       for (const [field, value] of Object.entries(expected.null_share))
         expect(report.null_share[field as keyof typeof report.null_share]).toBeCloseTo(value, 12);
     for (const [threshold, ok] of Object.entries(expected.thresholds ?? {}))
-      expect({ threshold, ok: report.thresholds.find((t) => t.name === threshold)?.ok }).toEqual({ threshold, ok });
+      expect({ threshold, ok: report.thresholds.find((t) => t.name === threshold)?.ok }).toEqual({
+        threshold,
+        ok,
+      });
 
     const errors = expected.errors ?? [];
     expect(report.errors).toHaveLength(errors.length);

@@ -1,0 +1,29 @@
+/** Worker-thread entry of `DayWorkerPool`: runs the per-day stage for each message it receives. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { ERROR_CODES, PipelineError } from '../domain/errors';
+import { runDayStage } from '../domain/pipeline/day-stage';
+import type { RunPlan } from '../domain/pipeline/plan';
+import type { DayWorkerSetup } from './day-workers';
+import { createPipelineDeps } from './pipeline-deps';
+import { createS3Client } from './s3-lake';
+
+const setup = workerData as DayWorkerSetup;
+const usesS3 = setup.inputUri.startsWith('s3://') || setup.outputUri.startsWith('s3://');
+const deps = createPipelineDeps({
+  inputUri: setup.inputUri,
+  outputUri: setup.outputUri,
+  ...(usesS3 ? { s3Client: createS3Client(setup.s3 ?? {}) } : {}),
+});
+
+parentPort?.on('message', (job: { plan: RunPlan; date: string }) => {
+  runDayStage(deps, job.plan, job.date).then(
+    ({ report: _report, ...summary }) => parentPort?.postMessage({ summary }),
+    (error: Error) =>
+      parentPort?.postMessage({
+        error: {
+          message: error.message,
+          code: error instanceof PipelineError ? error.code : ERROR_CODES.pipeline,
+        },
+      }),
+  );
+});
