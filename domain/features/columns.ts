@@ -95,11 +95,12 @@ export const ITEM_FILE_COLUMNS: readonly ColumnSpec[] = [
 
 /** Builds a table column by column from rows given as flat value lists in spec order. */
 export class TableBuilder {
-  private readonly values: unknown[][];
+  /** The column arrays being filled; hot paths push to them directly, then call `endRow`. */
+  readonly columns: unknown[][];
   private count = 0;
 
   constructor(private readonly specs: readonly ColumnSpec[]) {
-    this.values = specs.map(() => []);
+    this.columns = specs.map(() => []);
   }
 
   /** Rows appended so far. */
@@ -109,7 +110,7 @@ export class TableBuilder {
 
   /** Appends one value to column `index` (call once per column per row, then `endRow`). */
   set(index: number, value: unknown): void {
-    (this.values[index] as unknown[]).push(value);
+    (this.columns[index] as unknown[]).push(value);
   }
 
   /** Closes the current row. */
@@ -123,10 +124,10 @@ export class TableBuilder {
       name: s.name,
       type: s.type,
       nullable: s.nullable,
-      values: this.values[i] as Column['values'],
+      values: this.columns[i] as Column['values'],
     }));
     const table = { columns, rowCount: this.count };
-    for (let i = 0; i < this.values.length; i++) this.values[i] = [];
+    for (let i = 0; i < this.columns.length; i++) this.columns[i] = [];
     this.count = 0;
     return table;
   }

@@ -158,49 +158,49 @@ function appendRow(
 ): void {
   const f = interactionFeatures(user?.context ?? null, p, x.timestamp, position, config);
   const u = user?.features;
-  const values: unknown[] = [
-    x.interaction_id,
-    x.user_id,
-    x.product_id,
-    x.session_id,
-    x.timestamp,
-    x.interaction_type,
-    x.rating,
-    x.device_type,
-    x.page_context,
-    f.user_item_affinity,
-    f.category_match,
-    f.price_match,
-    f.time_of_day,
-    f.day_of_week,
-    f.session_position,
-    u?.total_interactions ?? null,
-    u?.total_purchases ?? null,
-    u?.avg_session_duration ?? null,
-    u?.favorite_category ?? null,
-    u?.avg_price_point ?? null,
-    u?.recency_days ?? null,
-    u?.frequency_score ?? null,
-    u?.monetary_value ?? null,
-    u?.diversity_score ?? null,
-    u?.age_group ?? null,
-    u?.gender ?? null,
-    u?.location ?? null,
-    u?.customer_segment ?? null,
-    u?.tenure_days ?? null,
-    item?.popularity_score ?? null,
-    item?.conversion_rate ?? null,
-    item?.avg_rating ?? null,
-    item?.price_percentile ?? null,
-    item?.recency_score ?? null,
-    item?.category_popularity ?? null,
-    item?.trending_score ?? null,
-    p.category,
-    p.subcategory,
-    p.brand,
-    p.price,
-  ];
-  for (let i = 0; i < values.length; i++) rows.set(i, values[i]);
+  // One push per column, in TRAINING_ROW_COLUMNS order (no per-row array on this hot path).
+  const c = rows.columns;
+  let i = 0;
+  (c[i++] as unknown[]).push(x.interaction_id);
+  (c[i++] as unknown[]).push(x.user_id);
+  (c[i++] as unknown[]).push(x.product_id);
+  (c[i++] as unknown[]).push(x.session_id);
+  (c[i++] as unknown[]).push(x.timestamp);
+  (c[i++] as unknown[]).push(x.interaction_type);
+  (c[i++] as unknown[]).push(x.rating);
+  (c[i++] as unknown[]).push(x.device_type);
+  (c[i++] as unknown[]).push(x.page_context);
+  (c[i++] as unknown[]).push(f.user_item_affinity);
+  (c[i++] as unknown[]).push(f.category_match);
+  (c[i++] as unknown[]).push(f.price_match);
+  (c[i++] as unknown[]).push(f.time_of_day);
+  (c[i++] as unknown[]).push(f.day_of_week);
+  (c[i++] as unknown[]).push(f.session_position);
+  (c[i++] as unknown[]).push(u?.total_interactions ?? null);
+  (c[i++] as unknown[]).push(u?.total_purchases ?? null);
+  (c[i++] as unknown[]).push(u?.avg_session_duration ?? null);
+  (c[i++] as unknown[]).push(u?.favorite_category ?? null);
+  (c[i++] as unknown[]).push(u?.avg_price_point ?? null);
+  (c[i++] as unknown[]).push(u?.recency_days ?? null);
+  (c[i++] as unknown[]).push(u?.frequency_score ?? null);
+  (c[i++] as unknown[]).push(u?.monetary_value ?? null);
+  (c[i++] as unknown[]).push(u?.diversity_score ?? null);
+  (c[i++] as unknown[]).push(u?.age_group ?? null);
+  (c[i++] as unknown[]).push(u?.gender ?? null);
+  (c[i++] as unknown[]).push(u?.location ?? null);
+  (c[i++] as unknown[]).push(u?.customer_segment ?? null);
+  (c[i++] as unknown[]).push(u?.tenure_days ?? null);
+  (c[i++] as unknown[]).push(item?.popularity_score ?? null);
+  (c[i++] as unknown[]).push(item?.conversion_rate ?? null);
+  (c[i++] as unknown[]).push(item?.avg_rating ?? null);
+  (c[i++] as unknown[]).push(item?.price_percentile ?? null);
+  (c[i++] as unknown[]).push(item?.recency_score ?? null);
+  (c[i++] as unknown[]).push(item?.category_popularity ?? null);
+  (c[i++] as unknown[]).push(item?.trending_score ?? null);
+  (c[i++] as unknown[]).push(p.category);
+  (c[i++] as unknown[]).push(p.subcategory);
+  (c[i++] as unknown[]).push(p.brand);
+  (c[i++] as unknown[]).push(p.price);
   rows.endRow();
 }
 

@@ -55,9 +55,8 @@ export function concatTables(tables: readonly Table[]): Table {
   return {
     rowCount: tables.reduce((n, t) => n + t.rowCount, 0),
     columns: first.columns.map((c, i) => {
-      const values: unknown[] = [];
-      for (const t of tables) for (const v of t.columns[i]?.values ?? []) values.push(v);
-      return { ...c, values: values as typeof c.values };
+      const parts = tables.map((t) => t.columns[i]?.values ?? []) as unknown[][];
+      return { ...c, values: ([] as unknown[]).concat(...parts) as typeof c.values };
     }),
   };
 }

@@ -4,8 +4,9 @@
  */
 import fc from 'fast-check';
 
-import type { MemoryLake } from '../../adapters/memory-lake';
-import type { PipelineConfig } from '../../domain/config';
+import { MemoryLake } from '../../adapters/memory-lake';
+import { type PipelineConfig, defaultConfig } from '../../domain/config';
+import { ValidationFailedError } from '../../domain/errors';
 import { compareCodePoints } from '../../domain/text';
 import {
   type MemoryRun,
@@ -28,7 +29,7 @@ import {
 } from '../support/random-lake';
 
 const DAY_MS = 86_400_000;
-const RUNS = 40;
+const RUNS = 50;
 const sum = (record: Record<string, number>): number => Object.values(record).reduce((a, b) => a + b, 0);
 const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 
@@ -172,6 +173,7 @@ describe('pipeline properties on random lakes', () => {
           runInMemory(lake.files, {
             startDate: past.dates[0] as string,
             endDate: past.dates[past.dates.length - 1] as string,
+            config,
           }),
           run(lake, config),
         ]);
@@ -214,6 +216,48 @@ describe('pipeline properties on random lakes', () => {
         });
         for (let i = 1; i < rows.length; i++)
           expect(compareRows(rows[i - 1] as TrainingRow, rows[i] as TrainingRow)).toBeLessThan(0);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  /** The contract's default limits and looser ones, so random lakes both pass and fail. */
+  const thresholds = fc.record({
+    maxRejectedShare: fc.constantFrom(0.2, 0.5, 0.7, 1),
+    maxNullShare: fc.constantFrom(0.5, 0.8, 1),
+    maxSnapshotRejectedShare: fc.constantFrom(0.2, 1),
+  });
+
+  it('a day fails exactly when a share strictly exceeds its limit, and then nothing is published', async () => {
+    await fc.assert(
+      fc.asyncProperty(randomLake(), thresholds, async (lake, limits) => {
+        const config = { ...defaultConfig(), ...limits };
+        const output = new MemoryLake('output');
+        const error: unknown = await run(lake, config, output).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        const over = (part: number, whole: number, limit: number): boolean =>
+          whole > 0 && part / whole > limit;
+        let anyFailed = false;
+        for (const date of lake.dates) {
+          // Reports are written even when the run fails.
+          const { counts, null_share: nulls, snapshots, status } = await readReport(output, date);
+          const fails =
+            over(sum(counts.rejected), counts.raw, limits.maxRejectedShare) ||
+            nulls.device_type > limits.maxNullShare ||
+            nulls.page_context > limits.maxNullShare ||
+            over(sum(snapshots.products.rejected), snapshots.products.raw, limits.maxSnapshotRejectedShare) ||
+            over(sum(snapshots.users.rejected), snapshots.users.raw, limits.maxSnapshotRejectedShare);
+          expect(status === 'failed').toBe(fails);
+          anyFailed ||= fails;
+        }
+        if (anyFailed) {
+          expect(error).toBeInstanceOf(ValidationFailedError);
+          expect(output.keys().filter(isDataOutput)).toEqual([]);
+        } else {
+          expect(error).toBeNull();
+        }
       }),
       { numRuns: RUNS },
     );
