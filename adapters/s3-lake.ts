@@ -111,7 +111,12 @@ export class S3Lake implements Lake {
   async write(key: string, body: Uint8Array | string): Promise<void> {
     try {
       await this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: body }),
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.objectKey(key),
+          // Bytes, not a string, so the SDK knows the length (an empty string body makes it warn).
+          Body: typeof body === 'string' ? new TextEncoder().encode(body) : body,
+        }),
       );
     } catch (err) {
       throw this.storageError('write', key, err);

@@ -69,7 +69,7 @@ function summarizeSnapshot<T>(
   return {
     date: input?.date ?? null,
     stale: input !== null && input.date !== date,
-    objects: (input?.objects ?? []).map(({ key, size, etag }) => ({ key, size, etag })),
+    objects: (input?.objects ?? []).map(({ key, size }) => ({ key, size })),
     raw: v.raw,
     valid: v.records.size,
     rejected,
@@ -178,7 +178,7 @@ export function processDay(input: DayInput): DayResult {
     run_id: input.runId,
     reference_time: formatTimestamp(input.referenceTimeMs),
     inputs: {
-      interactions: input.interactions.map(({ key, size, etag }) => ({ key, size, etag })).sort(byKey),
+      interactions: input.interactions.map(({ key, size }) => ({ key, size })).sort(byKey),
     },
     snapshots: { products: productSummary, users: userSummary },
     schema_violation_fields: sortedRecord(schemaFields),

@@ -287,6 +287,11 @@ const MESSY_PAGE_PART = [
 const NULL_PAGE_PART = [',"page_context":null', '', ',"page_context":""'] as const;
 const EXTRA_PART = [',"experiment_id":"exp_checkout_v2"', ',"app_version":"5.12.0"'] as const;
 
+/** `day`, or the day before it when that is the day to avoid. */
+function avoidDay(day: number, avoid: number): number {
+  return day === avoid ? Math.max(0, day - 1) : day;
+}
+
 /** mulberry32: a tiny, fast, well-distributed 32-bit PRNG; returns floats in [0, 1). */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -425,6 +430,9 @@ export function generateLake(
   // Stale snapshots: the day whose snapshot is skipped (never day 0, which has no fallback).
   const skipProductDay = faulty && days >= 2 ? Math.min(STALE_PRODUCT_DAY, days - 1) : -1;
   const skipUserDay = faulty && days >= 3 ? Math.min(STALE_USER_DAY, days - 2) : -1;
+  // Snapshot faults go into a snapshot that is written (never the skipped, stale day).
+  const productFaultDay = avoidDay(Math.min(5, days - 1), skipProductDay);
+  const userFaultDay = avoidDay(Math.min(6, days - 1), skipUserDay);
   const effP = new Int32Array(days + 1); // snapshot day used for day e
   const effU = new Int32Array(days + 1);
   for (let e = 0; e <= days; e++) {
@@ -705,7 +713,7 @@ export function generateLake(
           }),
         );
       }
-      if (faulty && d === Math.min(5, days - 1) && lines.length > 0) {
+      if (faulty && d === productFaultDay && lines.length > 0) {
         const first = JSON.parse(lines[0]!) as Record<string, unknown>;
         if (typeof first.price === 'number') first.price = round2(first.price * 0.9);
         lines.push('', JSON.stringify(first), lines[1 % lines.length]!.slice(0, 40));
@@ -718,7 +726,7 @@ export function generateLake(
     else {
       const lines: string[] = [];
       for (let i = 0; i < nUsers; i++) if (uJoinDay[i]! <= d) lines.push(uLine[i]!);
-      if (faulty && d === Math.min(6, days - 1) && lines.length > 1) {
+      if (faulty && d === userFaultDay && lines.length > 1) {
         const bad = JSON.parse(lines[0]!) as Record<string, unknown>;
         bad.gender = 'male';
         lines.push(lines[1]!, '   ', JSON.stringify(bad));

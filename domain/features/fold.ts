@@ -200,7 +200,7 @@ function appendRow(
   (c[i++] as unknown[]).push(p.category);
   (c[i++] as unknown[]).push(p.subcategory);
   (c[i++] as unknown[]).push(p.brand);
-  (c[i++] as unknown[]).push(p.price);
+  (c[i] as unknown[]).push(p.price);
   rows.endRow();
 }
 

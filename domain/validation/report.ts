@@ -12,11 +12,13 @@ export interface ThresholdCheck {
   readonly ok: boolean;
 }
 
-/** Lineage of one input object. */
+/**
+ * One input object of a report: key and size only. ETags (local: size + mtime; S3: MD5) live in
+ * the run manifest, so that the same bytes give the same report on every storage.
+ */
 export interface InputObjectRef {
   readonly key: string;
   readonly size: number;
-  readonly etag: string;
 }
 
 /** How a snapshot dataset was resolved and validated for the day. */
