@@ -18,6 +18,18 @@ const EnvSchema = z.object({
   PIPELINE_CONFIG: z.string().optional(),
   /** Days validated in parallel by the local runner. */
   DAY_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+  /** The online feature table (DynamoDB). */
+  FEATURE_TABLE: z.string().min(1).default('recsys-features'),
+  /** A DynamoDB-compatible endpoint (the embedded dynalite); unset on AWS. */
+  DYNAMODB_ENDPOINT_URL: z.url().optional(),
+  /** Days an online feature item lives after its `as_of` (DynamoDB TTL). */
+  FEATURE_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
+  /** Online features older than this many hours are flagged stale. */
+  FEATURE_STALE_HOURS: z.coerce.number().positive().default(36),
+  /** The deployed state machine; unset means the in-process engine (aws-local-stepfunctions). */
+  STATE_MACHINE_ARN: z.string().min(1).optional(),
+  /** SNS topic for data-quality alerts (AWS only). */
+  ALERTS_TOPIC_ARN: z.string().min(1).optional(),
 });
 
 /** The service's settings. */
@@ -27,6 +39,14 @@ export interface Settings {
   readonly s3: { readonly endpoint?: string; readonly region: string; readonly forcePathStyle?: boolean };
   readonly pipeline: PipelineConfig;
   readonly dayConcurrency: number;
+  readonly online: {
+    readonly table: string;
+    readonly endpoint?: string;
+    readonly ttlDays: number;
+    readonly staleHours: number;
+  };
+  readonly stateMachineArn: string | undefined;
+  readonly alertsTopicArn: string | undefined;
 }
 
 /** Thrown for a bad environment variable; the message names it. */
@@ -62,5 +82,21 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     },
     pipeline: pipeline.data,
     dayConcurrency: e.DAY_CONCURRENCY,
+    online: {
+      table: e.FEATURE_TABLE,
+      ...(e.DYNAMODB_ENDPOINT_URL === undefined ? {} : { endpoint: e.DYNAMODB_ENDPOINT_URL }),
+      ttlDays: e.FEATURE_TTL_DAYS,
+      staleHours: e.FEATURE_STALE_HOURS,
+    },
+    stateMachineArn: e.STATE_MACHINE_ARN,
+    alertsTopicArn: e.ALERTS_TOPIC_ARN,
   };
+}
+
+let cached: Settings | undefined;
+
+/** The process's settings, parsed once on first use (Lambda handlers and CLIs share them). */
+export function getSettings(): Settings {
+  cached ??= loadSettings();
+  return cached;
 }
