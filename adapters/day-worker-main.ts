@@ -1,8 +1,8 @@
 /** Worker-thread entry of `DayWorkerPool`: runs the per-day stage for each message it receives. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { ERROR_CODES, PipelineError } from '../domain/errors';
-import { runDayStage } from '../domain/pipeline/day-stage';
-import type { RunPlan } from '../domain/pipeline/plan';
+import { dayTask } from '../domain/pipeline/tasks';
+import type { DayJob } from './day-workers';
 import type { DayWorkerSetup } from './day-workers';
 import { createPipelineDeps } from './pipeline-deps';
 import { createS3Client } from './s3-lake';
@@ -15,9 +15,9 @@ const deps = createPipelineDeps({
   ...(usesS3 ? { s3Client: createS3Client(setup.s3 ?? {}) } : {}),
 });
 
-parentPort?.on('message', (job: { plan: RunPlan; date: string }) => {
-  runDayStage(deps, job.plan, job.date).then(
-    ({ report: _report, ...summary }) => parentPort?.postMessage({ summary }),
+parentPort?.on('message', (job: DayJob) => {
+  dayTask(deps, job).then(
+    (summary) => parentPort?.postMessage({ summary }),
     (error: Error) =>
       parentPort?.postMessage({
         error: {

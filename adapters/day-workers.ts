@@ -1,8 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { type ErrorCode, PipelineError } from '../domain/errors';
 import type { DaySummary } from '../domain/pipeline/day-stage';
-import type { RunPlan } from '../domain/pipeline/plan';
-import type { DayRunner } from '../domain/pipeline/run-pipeline';
+import type { RunRef } from '../domain/pipeline/run-request';
 import type { S3ClientOptions } from './s3-lake';
 
 /** What a worker needs to rebuild the storage ports on its side of the thread boundary. */
@@ -10,6 +9,12 @@ export interface DayWorkerSetup {
   readonly inputUri: string;
   readonly outputUri: string;
   readonly s3?: S3ClientOptions;
+}
+
+/** One day of a run. */
+export interface DayJob {
+  readonly run: RunRef;
+  readonly date: string;
 }
 
 interface Pending {
@@ -26,7 +31,7 @@ interface Pending {
 export class DayWorkerPool {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
-  private readonly queue: { plan: RunPlan; date: string; pending: Pending }[] = [];
+  private readonly queue: { job: DayJob; pending: Pending }[] = [];
   private readonly inFlight = new Map<Worker, Pending>();
 
   constructor(size: number, setup: DayWorkerSetup) {
@@ -57,10 +62,10 @@ export class DayWorkerPool {
     }
   }
 
-  /** The pool as the pipeline's per-day runner. */
-  readonly runDay: DayRunner = (plan, date) =>
+  /** The pool as the ValidateCleanDay task. */
+  readonly runDay = (job: DayJob): Promise<DaySummary> =>
     new Promise<DaySummary>((resolve, reject) => {
-      this.queue.push({ plan, date, pending: { resolve, reject } });
+      this.queue.push({ job, pending: { resolve, reject } });
       this.dispatch();
     });
 
@@ -74,7 +79,7 @@ export class DayWorkerPool {
       const worker = this.idle.pop() as Worker;
       const job = this.queue.shift() as (typeof this.queue)[number];
       this.inFlight.set(worker, job.pending);
-      worker.postMessage({ plan: job.plan, date: job.date });
+      worker.postMessage(job.job);
     }
   }
 

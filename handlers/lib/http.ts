@@ -2,6 +2,14 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { ERROR_CODES, PipelineError } from '../../domain/errors';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { joinLakeUri } from '../../adapters/lake-from-uri';
+import { createPipelineDeps } from '../../adapters/pipeline-deps';
+import { createS3Client } from '../../adapters/s3-lake';
+import type { Settings } from '../../config';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { PipelineDeps } from '../../domain/pipeline/deps';
 
 /** One problem of a request, in RFC 9457 `errors` form: where, and what is wrong. */
 export interface FieldProblem {
@@ -40,7 +48,8 @@ export function parseRequest<S extends z.ZodType>(schema: S, value: unknown, whe
 
 /** The JSON body of an HTTP API event; a missing or malformed body is a 400. */
 export function jsonBody(event: APIGatewayProxyEventV2): unknown {
-  if (event.body === undefined || event.body === '') throw new RequestError('body: a JSON object is required', 400, [{ path: 'body', message: 'required' }]);
+  if (event.body === undefined || event.body === '')
+    throw new RequestError('body: a JSON object is required', 400, [{ path: 'body', message: 'required' }]);
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   try {
     return JSON.parse(text) as unknown;
@@ -50,14 +59,31 @@ export function jsonBody(event: APIGatewayProxyEventV2): unknown {
 }
 
 /** A JSON reply. */
-export function json(status: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 {
-  return { statusCode: status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+export function json(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: status,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  };
 }
 
-function problem(status: number, title: string, detail: string, errors?: readonly FieldProblem[]): APIGatewayProxyStructuredResultV2 {
+function problem(
+  status: number,
+  title: string,
+  detail: string,
+  errors?: readonly FieldProblem[],
+): APIGatewayProxyStructuredResultV2 {
   const body: Record<string, unknown> = { type: 'about:blank', title, status, detail };
   if (errors !== undefined && errors.length > 0) body.errors = errors;
-  return { statusCode: status, headers: { 'content-type': 'application/problem+json' }, body: JSON.stringify(body) };
+  return {
+    statusCode: status,
+    headers: { 'content-type': 'application/problem+json' },
+    body: JSON.stringify(body),
+  };
 }
 
 /** Status of a pipeline error met while serving a request. */
@@ -80,12 +106,122 @@ export function problemJson(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayP
         request.response = problem(error.status, error.title, error.message, error.errors);
       } else if (error instanceof PipelineError) {
         const status = statusOf(error);
-        const fieldErrors = error.field === undefined ? undefined : [{ path: error.field, message: error.message }];
-        request.response = problem(status, status === 500 ? 'Internal Server Error' : 'Bad Request', error.message, fieldErrors);
+        const fieldErrors =
+          error.field === undefined ? undefined : [{ path: error.field, message: error.message }];
+        request.response = problem(
+          status,
+          status === 500 ? 'Internal Server Error' : 'Bad Request',
+          error.message,
+          fieldErrors,
+        );
       } else {
         console.error(error);
         request.response = problem(500, 'Internal Server Error', 'unexpected error; see the function logs');
       }
     },
   };
+}
+
+/** Builds a value on first use and keeps it: module-scope clients and settings-derived deps of a handler. */
+export function lazily<T>(build: () => T): () => T {
+  let value: T | undefined;
+  let built = false;
+  return () => {
+    if (!built) {
+      value = build();
+      built = true;
+    }
+    return value as T;
+  };
+}
+
+/** True when the request's `Accept` header ranks `text/html` above JSON (q-values honoured; JSON wins ties). */
+export function prefersHtml(event: APIGatewayProxyEventV2): boolean {
+  const accept = event.headers?.accept ?? event.headers?.Accept ?? '';
+  let html = 0;
+  let jsonQ = 0;
+  for (const part of accept.split(',')) {
+    const [range = '', ...params] = part.trim().toLowerCase().split(';');
+    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const q = qParam === undefined ? 1 : Number(qParam.slice(2)) || 0;
+    if (range.trim() === 'text/html') html = Math.max(html, q);
+    if (range.trim() === 'application/json' || range.trim() === 'application/*') jsonQ = Math.max(jsonQ, q);
+  }
+  return html > jsonQ;
+}
+
+/** A text reply, e.g. an HTML page. */
+export function text(status: number, body: string, contentType: string): APIGatewayProxyStructuredResultV2 {
+  return { statusCode: status, headers: { 'content-type': contentType }, body };
+}
+
+/** A relative sub-path of a lake: plain segments, no `.`/`..`, no backslashes, `%` or control characters. */
+const LAKE_SUB_PATH = /^[A-Za-z0-9_=-][A-Za-z0-9_.=-]*(\/[A-Za-z0-9_=-][A-Za-z0-9_.=-]*)*\/?$/;
+
+/** The absolute local directory a plain path or `file://` URI names, or null for other schemes / bad URLs. */
+function localDir(uri: string): string | null {
+  if (uri.startsWith('file://')) {
+    try {
+      return path.resolve(fileURLToPath(uri));
+    } catch {
+      return null;
+    }
+  }
+  return /^[a-zA-Z][a-zA-Z0-9+.-]+:\/\//.test(uri) ? null : path.resolve(uri);
+}
+
+/** Whether `uri` is `root` or below it (S3 by key prefix on a `/` boundary, local by resolved directory). */
+function isUnder(uri: string, root: string): boolean {
+  if (root.startsWith('s3://')) {
+    const r = root.replace(/\/+$/, '');
+    return uri.replace(/\/+$/, '') === r || uri.startsWith(`${r}/`);
+  }
+  const dir = localDir(uri);
+  const rootDir = localDir(root);
+  if (dir === null || rootDir === null) return false;
+  const rel = path.relative(rootDir, dir);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * Confines a caller-supplied lake location: a relative sub-path (joined onto `roots[0]`) or a URI
+ * at or under one of `roots`. Anything with a `..` segment, `%`, a backslash or a control
+ * character is refused outright, so no encoding trick can escape the configured lakes.
+ * Returns the URI to use, or null when the value is not allowed.
+ */
+export function confineLakeUri(value: string, roots: readonly string[]): string | null {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
+  if (/[\u0000-\u001f\u007f%\\]/.test(value)) return null;
+  const withoutScheme = value.replace(/^[a-zA-Z][a-zA-Z0-9+.-]+:\/\//, '');
+  if (withoutScheme.split('/').some((s) => s === '..' || s === '.')) return null;
+  const absolute = value.startsWith('/') || /^[a-zA-Z][a-zA-Z0-9+.-]+:\/\//.test(value);
+  if (!absolute) {
+    const base = roots[0];
+    return base !== undefined && LAKE_SUB_PATH.test(value) ? joinLakeUri(base, value) : null;
+  }
+  return roots.some((root) => isUnder(value, root)) ? value.replace(/\/+$/, '') : null;
+}
+
+/** The configured input lake and output root: `LAKE_URI`, and `OUTPUT_URI` or else `<LAKE_URI>/processed`. */
+export function configuredLakeUris(settings: Settings): { inputUri: string; outputUri: string } {
+  return {
+    inputUri: settings.lakeUri,
+    outputUri: settings.outputUri ?? joinLakeUri(settings.lakeUri, 'processed'),
+  };
+}
+
+/** The process's one S3 client, built from the settings on first need. */
+let sharedS3Client: S3Client | undefined;
+
+/** Pipeline ports over two lake URIs, sharing the process's S3 client when either is on S3. */
+export function pipelineDepsFromSettings(
+  settings: Settings,
+  uris: { inputUri: string; outputUri: string },
+): PipelineDeps {
+  const usesS3 = uris.inputUri.startsWith('s3://') || uris.outputUri.startsWith('s3://');
+  if (usesS3) sharedS3Client ??= createS3Client(settings.s3);
+  return createPipelineDeps({
+    ...uris,
+    ...(usesS3 && sharedS3Client !== undefined ? { s3Client: sharedS3Client } : {}),
+  });
 }

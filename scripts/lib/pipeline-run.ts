@@ -1,13 +1,12 @@
 import { createS3Client } from '../../adapters/s3-lake';
-import { createPipelineDeps, sha256 } from '../../adapters/pipeline-deps';
+import { createPipelineDeps } from '../../adapters/pipeline-deps';
 import type { Settings } from '../../config';
-import { InvalidArgumentError, MissingInputError } from '../../domain/errors';
 import type { PipelineDeps } from '../../domain/pipeline/deps';
-import { rawInteractionRange } from '../../domain/pipeline/plan';
-import { deriveRunId } from '../../domain/pipeline/run-id';
-import { type RunOutcome, runPipeline } from '../../domain/pipeline/run-pipeline';
+import type { RunOutcome } from '../../domain/pipeline/manifest';
+import type { RunRequest } from '../../domain/pipeline/run-request';
+import { runPipelineLocally } from '../../handlers/lib/local-pipeline';
+import { createPipelineTasks, skipPublish } from '../../handlers/lib/pipeline-tasks';
 import { REJECTION_CODES, REMOVAL_CODES } from '../../domain/validation/codes';
-import { timestampMs } from '../../domain/time';
 import { formatTable } from './cli';
 import packageJson from '../../package.json';
 import { DayWorkerPool } from '../../adapters/day-workers';
@@ -43,37 +42,22 @@ export function depsFor(
   });
 }
 
-/** Runs the batch pipeline for a request and prints the summary table. */
+/**
+ * Runs the pipeline for a request through the state machine (in-process engine) and prints the
+ * summary table. The CLIs (running under tsx) validate days in worker threads; tests stay in-process.
+ */
 export async function runPipelineRequest(
   request: PipelineRequest,
   settings: Settings,
   log: (line: string) => void,
 ): Promise<RunOutcome> {
-  if (request.mode === 'incremental')
-    throw new InvalidArgumentError(
-      '--mode',
-      'incremental',
-      'incremental runs are not available yet; run --mode full',
-    );
   const deps = depsFor(request, settings, log);
-  let { startDate, endDate } = request;
-  if (startDate === undefined || endDate === undefined) {
-    const range = await rawInteractionRange(deps);
-    if (range === null)
-      throw new MissingInputError(
-        'raw interactions',
-        endDate ?? 'any date',
-        `nothing under ${deps.input.uriOf('raw/interactions/')}`,
-      );
-    startDate ??= range.start;
-    endDate ??= range.end;
-  }
-  const referenceTimeMs = request.now === undefined ? Date.now() : timestampMs(request.now);
-  const config = settings.pipeline;
-  const runId =
-    request.runId ?? deriveRunId({ mode: request.mode, startDate, endDate, referenceTimeMs, config }, sha256);
-  const started = performance.now();
-  // CLIs (running under tsx) validate days in worker threads; tests stay in-process.
+  const tasks = createPipelineTasks({
+    depsFor: () => deps,
+    ctx: { config: settings.pipeline, codeVersion: CODE_VERSION, wallClock: () => Date.now() },
+    defaults: { input_uri: request.inputUri, output_uri: request.outputUri },
+    publish: skipPublish,
+  });
   const pool =
     request.workers === true && settings.dayConcurrency > 1
       ? new DayWorkerPool(settings.dayConcurrency, {
@@ -82,12 +66,21 @@ export async function runPipelineRequest(
           s3: settings.s3,
         })
       : null;
+  const runRequest: RunRequest = {
+    mode: request.mode,
+    ...(request.startDate === undefined ? {} : { start_date: request.startDate }),
+    ...(request.endDate === undefined ? {} : { end_date: request.endDate }),
+    ...(request.runId === undefined ? {} : { run_id: request.runId }),
+    ...(request.now === undefined ? {} : { now: request.now }),
+  };
+  const started = performance.now();
   let outcome: RunOutcome;
   try {
-    outcome = await runPipeline(
-      deps,
-      { runId, mode: request.mode, startDate, endDate, referenceTimeMs, config, codeVersion: CODE_VERSION },
-      { dayConcurrency: settings.dayConcurrency, ...(pool === null ? {} : { runDay: pool.runDay }) },
+    outcome = await runPipelineLocally(
+      pool === null ? tasks : { ...tasks, processDay: pool.runDay },
+      runRequest,
+      () => deps,
+      log,
     );
   } finally {
     await pool?.close();

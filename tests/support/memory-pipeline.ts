@@ -11,7 +11,8 @@ import { sha256 } from '../../adapters/pipeline-deps';
 import { type PipelineConfig, defaultConfig } from '../../domain/config';
 import type { PipelineDeps, RunParams } from '../../domain/pipeline/deps';
 import { deriveRunId } from '../../domain/pipeline/run-id';
-import { type RunOutcome, runPipeline } from '../../domain/pipeline/run-pipeline';
+import type { RunOutcome } from '../../domain/pipeline/manifest';
+import { runPipeline } from '../../handlers/lib/local-pipeline';
 import type { ValidationReport } from '../../domain/validation/report';
 import { compareCodePoints } from '../../domain/text';
 

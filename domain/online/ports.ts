@@ -1,0 +1,43 @@
+import type { FeatureRecords, ItemRecord, UserRecord } from './records';
+
+/** Today's activity of a user, kept by the `onRawInteractions` handler (read-only here). */
+export interface UserCounters {
+  readonly last_interaction_at: string;
+  /** The UTC day the counts are for (YYYY-MM-DD). */
+  readonly day: string;
+  readonly counts: { readonly view: number; readonly add_to_cart: number; readonly purchase: number };
+}
+
+/** A (user, session) seen in the real-time stream: events so far and their time span. */
+export interface SessionCounters {
+  readonly events: number;
+  readonly first_at: string;
+  readonly last_at: string;
+}
+
+/** The real-time counters of a user and, when asked for, one of their sessions. */
+export interface RealtimeCounters {
+  readonly user: UserCounters | null;
+  readonly session: SessionCounters | null;
+}
+
+/** What one publication did: records written, and records skipped because a newer `as_of` was stored. */
+export interface PublishResult {
+  readonly written: number;
+  readonly skipped: number;
+}
+
+/**
+ * The online feature store (features.md §7): the latest features per user and product. Publishing
+ * is idempotent and never lets an older `as_of` overwrite a newer one.
+ */
+export interface FeatureStore {
+  /** Stores every record stamped with `asOf` (YYYY-MM-DD), except where a newer `as_of` is stored. */
+  publish(records: FeatureRecords, asOf: string): Promise<PublishResult>;
+  /** The user's latest record, or null. */
+  getUser(userId: string): Promise<UserRecord | null>;
+  /** The records of the products found, keyed by product id (order irrelevant, unknown ids absent). */
+  getItems(productIds: readonly string[]): Promise<Map<string, ItemRecord>>;
+  /** The user's real-time counters, and the session's when `sessionId` is given. */
+  getCounters(userId: string, sessionId?: string): Promise<RealtimeCounters>;
+}

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { parseDate, parseTimestamp } from '../time';
+import { RUN_ID_PATTERN } from './run-id';
+
+const isoDate = z.string().refine((s) => parseDate(s) !== null, { message: 'must be a date YYYY-MM-DD' });
+
+/**
+ * What starts a run: the state machine's input, `POST /runs`'s body, the schedules' input and
+ * the CLI's flags all parse into this. Dates left out are resolved by the Plan task.
+ */
+export const RunRequest = z
+  .strictObject({
+    mode: z.enum(['full', 'incremental']),
+    start_date: isoDate.optional(),
+    end_date: isoDate.optional(),
+    /** The day of an incremental run. */
+    date: isoDate.optional(),
+    run_id: z.string().regex(RUN_ID_PATTERN, 'may hold letters, digits, - and _ (at most 80)').optional(),
+    /** Reference time; the wall clock when absent. */
+    now: z
+      .string()
+      .refine((s) => parseTimestamp(s) !== null, { message: 'must be an ISO-8601 timestamp' })
+      .optional(),
+    input_path: z.string().min(1).optional(),
+    output_path: z.string().min(1).optional(),
+    /** Set by the EventBridge schedules (`daily`: yesterday; `weekly`: everything up to yesterday). */
+    schedule: z.enum(['daily', 'weekly']).optional(),
+  })
+  .refine((r) => r.start_date === undefined || r.end_date === undefined || r.start_date <= r.end_date, {
+    message: 'start_date must not be after end_date',
+    path: ['start_date'],
+  });
+export type RunRequest = z.infer<typeof RunRequest>;
+
+/** The small pointer every task after Plan receives: which run, where its data lives. */
+export interface RunRef {
+  readonly run_id: string;
+  readonly input_uri: string;
+  readonly output_uri: string;
+  readonly plan_key: string;
+}

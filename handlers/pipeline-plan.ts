@@ -1,0 +1,8 @@
+/** Step Functions task `plan` of state-machines/pipeline.asl.json (see handlers/lib/pipeline-tasks.ts). */
+import middy from '@middy/core';
+import { type PipelineTasks, deployedPipelineTasks } from './lib/pipeline-tasks';
+
+/** The task, called directly by tests and by the local engine. */
+export const lambdaHandler: PipelineTasks['plan'] = (event) => deployedPipelineTasks().plan(event);
+
+export const handler = middy(lambdaHandler);

@@ -1,0 +1,9 @@
+/** Step Functions task `recordFailure` of state-machines/pipeline.asl.json (see handlers/lib/pipeline-tasks.ts). */
+import middy from '@middy/core';
+import { type PipelineTasks, deployedPipelineTasks } from './lib/pipeline-tasks';
+
+/** The task, called directly by tests and by the local engine. */
+export const lambdaHandler: PipelineTasks['recordFailure'] = (event) =>
+  deployedPipelineTasks().recordFailure(event);
+
+export const handler = middy(lambdaHandler);
