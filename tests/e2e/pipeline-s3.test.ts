@@ -19,7 +19,7 @@ import { join } from 'node:path';
 
 import { createS3Client } from '../../adapters/s3-lake';
 import { loadSettings } from '../../config';
-import type { RunManifest, RunOutcome } from '../../domain/pipeline/run-pipeline';
+import type { RunManifest, RunOutcome } from '../../domain/pipeline/manifest';
 import { runPipelineRequest } from '../../scripts/lib/pipeline-run';
 import {
   E2E_LAKE,

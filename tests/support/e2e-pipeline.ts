@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
-import type { RunManifest, RunOutcome } from '../../domain/pipeline/run-pipeline';
+import type { RunManifest, RunOutcome } from '../../domain/pipeline/manifest';
 import { generateLake, type GenerateOptions, type GenerateSummary } from '../../scripts/generate-lake';
 import {
   COLD_ITEM,
