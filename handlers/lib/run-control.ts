@@ -1,0 +1,218 @@
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { ObjectNotFoundError } from '../../domain/errors';
+import type { Lake } from '../../domain/ports';
+import type { RunManifest, RunStatus } from '../../domain/pipeline/manifest';
+import type { RunRequest } from '../../domain/pipeline/run-request';
+import { formatTimestamp } from '../../domain/time';
+
+/** Where a run was registered and what it was asked to do (`runs/<id>/request.json`). */
+export interface RunRecord {
+  readonly run_id: string;
+  readonly request: RunRequest;
+  readonly output_uri: string;
+  readonly started_at: string;
+}
+
+/** A run as `GET /runs/{run_id}` shows it. */
+export interface RunView {
+  readonly run_id: string;
+  readonly status: RunStatus;
+  readonly started_at: string;
+  readonly request: RunRequest;
+  /** Per-stage counts and timings, as each task recorded them. */
+  readonly stages: readonly unknown[];
+  readonly as_of: string | null;
+  readonly outputs: RunManifest['outputs'];
+  readonly split: RunManifest['split'];
+  readonly error: string | null;
+}
+
+/** Starts executions: the deployed state machine, or the in-process engine. */
+export interface ExecutionEngine {
+  /** Starts `request` under the name `runId`; resolves once it is started, not finished. */
+  start(runId: string, request: RunRequest): Promise<void>;
+  /** Live status when the engine knows it (null: ask the lake). */
+  status(runId: string): Promise<{ status: RunStatus; error: string | null } | null>;
+}
+
+const decode = (bytes: Uint8Array): unknown => JSON.parse(new TextDecoder().decode(bytes));
+
+async function readJson<T>(lake: Lake, key: string): Promise<T | null> {
+  try {
+    return decode(await lake.read(key)) as T;
+  } catch (error) {
+    if (error instanceof ObjectNotFoundError) return null;
+    throw error;
+  }
+}
+
+/** Same parameters? (`run_id` aside, which is the name, and key order aside.) */
+function sameRequest(a: RunRequest, b: RunRequest): boolean {
+  const canonical = (r: RunRequest): string =>
+    JSON.stringify(
+      Object.fromEntries(
+        Object.entries(r)
+          .filter(([k]) => k !== 'run_id')
+          .sort(([x], [y]) => (x < y ? -1 : 1)),
+      ),
+    );
+  return canonical(a) === canonical(b);
+}
+
+/** Outcome of `startRun`. */
+export type StartOutcome =
+  | { readonly kind: 'started' | 'existing'; readonly view: RunView }
+  | { readonly kind: 'conflict'; readonly existing: RunRecord };
+
+/**
+ * Runs as the API sees them. The registry (`runs/<id>/request.json`) lives in the service's
+ * output root; a run's own plan, stage records and manifest live in the run's output root.
+ */
+export class RunControl {
+  constructor(
+    private readonly registry: Lake,
+    private readonly outputLake: (uri: string) => Lake,
+    private readonly engine: ExecutionEngine,
+    private readonly clock: () => number = () => Date.now(),
+  ) {}
+
+  /** Starts a run, or returns the existing one with the same id (409 when its parameters differ). */
+  async start(runId: string, request: RunRequest, outputUri: string): Promise<StartOutcome> {
+    const key = `runs/${runId}/request.json`;
+    const existing = await readJson<RunRecord>(this.registry, key);
+    if (existing !== null) {
+      if (!sameRequest(existing.request, request)) return { kind: 'conflict', existing };
+      return { kind: 'existing', view: (await this.view(existing)) as RunView };
+    }
+    const record: RunRecord = {
+      run_id: runId,
+      request: { ...request, run_id: runId },
+      output_uri: outputUri,
+      started_at: formatTimestamp(this.clock()),
+    };
+    await this.registry.write(key, JSON.stringify(record, null, 2) + '\n');
+    await this.engine.start(runId, record.request);
+    return { kind: 'started', view: (await this.view(record)) as RunView };
+  }
+
+  /** The run's live view, or null when no such run was registered. */
+  async get(runId: string): Promise<RunView | null> {
+    const record = await readJson<RunRecord>(this.registry, `runs/${runId}/request.json`);
+    return record === null ? null : this.view(record);
+  }
+
+  /** The newest `limit` runs, newest first. */
+  async list(limit: number): Promise<RunView[]> {
+    const keys = (await this.registry.list('runs/')).filter((o) =>
+      /^runs\/[^/]+\/request\.json$/.test(o.key),
+    );
+    const records = (await Promise.all(keys.map((o) => readJson<RunRecord>(this.registry, o.key)))).filter(
+      (r): r is RunRecord => r !== null,
+    );
+    records.sort((a, b) =>
+      a.started_at < b.started_at ? 1 : a.started_at > b.started_at ? -1 : a.run_id < b.run_id ? -1 : 1,
+    );
+    return Promise.all(records.slice(0, limit).map((r) => this.view(r)));
+  }
+
+  private async view(record: RunRecord): Promise<RunView> {
+    const lake = this.outputLake(record.output_uri);
+    const manifest = await readJson<RunManifest>(lake, `runs/${record.run_id}/manifest.json`);
+    const stageKeys = (await lake.list(`runs/${record.run_id}/stages/`)).map((o) => o.key);
+    const stages = await Promise.all(stageKeys.map((k) => readJson<unknown>(lake, k)));
+    const live = manifest === null ? await this.engine.status(record.run_id) : null;
+    return {
+      run_id: record.run_id,
+      status: manifest?.status ?? live?.status ?? 'RUNNING',
+      started_at: record.started_at,
+      request: record.request,
+      stages,
+      as_of: manifest?.as_of ?? null,
+      outputs: manifest?.outputs ?? [],
+      split: manifest?.split ?? null,
+      error: manifest?.error ?? live?.error ?? null,
+    };
+  }
+}
+
+/** The deployed engine: `StartExecution` with the run id as the execution name. */
+export class StepFunctionsEngine implements ExecutionEngine {
+  constructor(
+    private readonly client: SFNClient,
+    private readonly stateMachineArn: string,
+  ) {}
+
+  async start(runId: string, request: RunRequest): Promise<void> {
+    try {
+      await this.client.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.stateMachineArn,
+          name: runId,
+          input: JSON.stringify(request),
+        }),
+      );
+    } catch (error) {
+      // A retried request for the same run: the execution is already there, which is what we want.
+      if (!(error instanceof ExecutionAlreadyExists)) throw error;
+    }
+  }
+
+  async status(runId: string): Promise<{ status: RunStatus; error: string | null } | null> {
+    const executionArn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${runId}`;
+    const out = await this.client.send(new DescribeExecutionCommand({ executionArn }));
+    if (out.status === 'RUNNING' || out.status === 'PENDING_REDRIVE')
+      return { status: 'RUNNING', error: null };
+    if (out.status === 'SUCCEEDED') return { status: 'SUCCEEDED', error: null };
+    return { status: 'FAILED', error: out.cause ?? out.error ?? out.status ?? null };
+  }
+}
+
+/** The in-process engine: runs the same definition in this process, in the background. */
+export class LocalEngine implements ExecutionEngine {
+  private readonly runs = new Map<string, { status: RunStatus; error: string | null }>();
+
+  constructor(private readonly execute: (request: RunRequest) => Promise<unknown>) {}
+
+  async start(runId: string, request: RunRequest): Promise<void> {
+    this.runs.set(runId, { status: 'RUNNING', error: null });
+    this.execute(request).then(
+      () => this.runs.set(runId, { status: 'SUCCEEDED', error: null }),
+      (error: unknown) =>
+        this.runs.set(runId, {
+          status: 'FAILED',
+          error: error instanceof Error ? error.message : String(error),
+        }),
+    );
+  }
+
+  async status(runId: string): Promise<{ status: RunStatus; error: string | null } | null> {
+    return this.runs.get(runId) ?? null;
+  }
+
+  /** Resolves when no run is in flight (tests, shutdown). */
+  async idle(): Promise<void> {
+    while ([...this.runs.values()].some((r) => r.status === 'RUNNING'))
+      await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A fresh run id for a request that names none: mode, start time and a short random suffix. */
+export function newRunId(request: RunRequest, nowMs: number, random: () => number = Math.random): string {
+  const stamp = formatTimestamp(nowMs)
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  const suffix = Math.floor(random() * 0x1000000)
+    .toString(16)
+    .padStart(6, '0');
+  return `${request.mode}-${stamp}-${suffix}`;
+}
+
+/** A Step Functions client, built once per process. */
+export function createSfnClient(region: string): SFNClient {
+  return new SFNClient({ region });
+}

@@ -1,0 +1,146 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { lakeFromUri } from '../../../adapters/lake-from-uri';
+import { createPipelineDeps } from '../../../adapters/pipeline-deps';
+import { defaultConfig } from '../../../domain/config';
+import { createHandler as createGet } from '../../../handlers/runs-get';
+import { createHandler as createList } from '../../../handlers/runs-list';
+import { createHandler as createStart } from '../../../handlers/runs-start';
+import { runPipelineLocally } from '../../../handlers/lib/local-pipeline';
+import { createPipelineTasks, skipPublish } from '../../../handlers/lib/pipeline-tasks';
+import { LocalEngine, RunControl } from '../../../handlers/lib/run-control';
+import type { RunsService } from '../../../handlers/lib/runs-service';
+import { httpEvent, invoker, problemPaths, writeLake } from '../../support/http-events';
+
+describe('runs routes over the in-process engine', () => {
+  let dir: string;
+  let lake: string;
+  let out: string;
+  let engine: LocalEngine;
+  let service: RunsService;
+  let clock = Date.UTC(2024, 1, 1, 2);
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'runs-api-'));
+    lake = join(dir, 'lake');
+    out = join(lake, 'processed');
+    writeLake(lake);
+    const depsFor = (uris: { input_uri: string; output_uri: string }) =>
+      createPipelineDeps({ inputUri: uris.input_uri, outputUri: uris.output_uri });
+    const tasks = createPipelineTasks({
+      depsFor,
+      ctx: { config: defaultConfig(), codeVersion: 'test', wallClock: () => clock },
+      defaults: { input_uri: lake, output_uri: out },
+      publish: skipPublish,
+    });
+    engine = new LocalEngine((request) => runPipelineLocally(tasks, request, depsFor));
+    service = {
+      control: new RunControl(
+        lakeFromUri(out),
+        (uri) => lakeFromUri(uri),
+        engine,
+        () => clock,
+      ),
+      roots: { inputUri: lake, outputUri: out },
+      clock: () => clock,
+    };
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const start = invoker(createStart(() => service));
+  const get = invoker(createGet(() => service));
+  const list = invoker(createList(() => service));
+  const body = {
+    mode: 'full',
+    start_date: '2024-01-01',
+    end_date: '2024-01-03',
+    now: '2024-02-01T02:00:00Z',
+    run_id: 'api-run-1',
+  };
+
+  it('POST /runs starts the state machine and answers 202; GET /runs/{id} then reports SUCCEEDED with per-stage records', async () => {
+    const reply = await start(httpEvent('POST /runs', { body }));
+    expect(reply.status).toBe(202);
+    expect(reply.body).toMatchObject({
+      run_id: 'api-run-1',
+      status: 'RUNNING',
+      links: { self: '/runs/api-run-1' },
+    });
+    await engine.idle();
+    const view = await get(httpEvent('GET /runs/{run_id}', { pathParameters: { run_id: 'api-run-1' } }));
+    expect(view.status).toBe(200);
+    const v = view.body as {
+      status: string;
+      stages: { stage?: string; date?: string }[];
+      as_of: string;
+      split: { n: number };
+    };
+    expect(v.status).toBe('SUCCEEDED');
+    expect(v.as_of).toBe('2024-01-04');
+    expect(v.stages.filter((s) => s.date !== undefined)).toHaveLength(3);
+    expect(v.stages.map((s) => s.stage).filter(Boolean)).toEqual(
+      expect.arrayContaining(['build_features', 'plan']),
+    );
+    expect(v.split.n).toBeGreaterThan(0);
+  });
+
+  it('a repeated run_id with the same parameters returns the existing run; with others it is a 409', async () => {
+    const again = await start(httpEvent('POST /runs', { body }));
+    expect(again.status).toBe(202);
+    expect(again.body).toMatchObject({ run_id: 'api-run-1', status: 'SUCCEEDED', existing: true });
+    const conflict = await start(httpEvent('POST /runs', { body: { ...body, end_date: '2024-01-02' } }));
+    expect(conflict.status).toBe(409);
+    expect(conflict.contentType).toBe('application/problem+json');
+    expect(problemPaths(conflict.body)).toEqual(['body.run_id']);
+  });
+
+  it('a failing run is FAILED with the error that names the day', async () => {
+    clock += 1000;
+    const reply = await start(
+      httpEvent('POST /runs', {
+        body: { mode: 'full', start_date: '2023-12-30', end_date: '2024-01-01', run_id: 'api-run-2' },
+      }),
+    );
+    expect(reply.status).toBe(202);
+    await engine.idle();
+    const view = await get(httpEvent('GET /runs/{run_id}', { pathParameters: { run_id: 'api-run-2' } }));
+    expect(view.body).toMatchObject({ status: 'FAILED' });
+    expect((view.body as { error: string }).error).toMatch(/2023-12-30/);
+  });
+
+  it('GET /runs lists runs newest first and validates limit', async () => {
+    const reply = await list(httpEvent('GET /runs', { query: { limit: '10' } }));
+    expect((reply.body as { runs: { run_id: string }[] }).runs.map((r) => r.run_id)).toEqual([
+      'api-run-2',
+      'api-run-1',
+    ]);
+    const bad = await list(httpEvent('GET /runs', { query: { limit: 'many' } }));
+    expect(bad.status).toBe(400);
+    expect(problemPaths(bad.body)).toEqual(['query.limit']);
+  });
+
+  it.each([
+    ['malformed JSON', '{"mode":', ['body']],
+    ['an unknown field', { ...body, run_id: 'x1', colour: 'red' }, ['body']],
+    ['a bad date', { mode: 'full', start_date: '2024-02-30' }, ['body.start_date']],
+    ['a bad mode', { mode: 'weekly' }, ['body.mode']],
+    ['path traversal in input_path', { mode: 'full', input_path: '../../etc' }, ['body.input_path']],
+    ['an absolute path outside the lake', { mode: 'full', output_path: '/etc/cron.d' }, ['body.output_path']],
+    ['a schedule field', { mode: 'full', schedule: 'daily' }, ['body.schedule']],
+  ])('rejects %s with a 400 problem naming the field', async (_name, request, paths) => {
+    const reply = await start(httpEvent('POST /runs', { body: request }));
+    expect(reply.status).toBe(400);
+    expect(reply.contentType).toBe('application/problem+json');
+    for (const p of paths) expect(problemPaths(reply.body).some((x) => x.startsWith(p))).toBe(true);
+  });
+
+  it('GET /runs/{id} is a 404 for an unknown run and a 400 for a malformed id', async () => {
+    expect((await get(httpEvent('GET /runs/{run_id}', { pathParameters: { run_id: 'nope' } }))).status).toBe(
+      404,
+    );
+    const bad = await get(httpEvent('GET /runs/{run_id}', { pathParameters: { run_id: '../x' } }));
+    expect(bad.status).toBe(400);
+    expect(problemPaths(bad.body)).toEqual(['path.run_id']);
+  });
+});
