@@ -51,7 +51,7 @@ export const PipelineConfig = z
       .prefault({})
       .refine((s) => s.trainPpm + s.validationPpm <= 1_000_000, 'train + validation must not exceed 1'),
     /** Rows per Parquet part file of the training datasets. */
-    rowsPerPart: z.number().int().positive().default(500_000),
+    rowsPerPart: z.number().int().positive().default(250_000),
   })
   .strict();
 
