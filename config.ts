@@ -40,6 +40,8 @@ export interface Settings {
   readonly pipeline: PipelineConfig;
   readonly dayConcurrency: number;
   readonly online: {
+    /** Whether runs publish online: a table was named (AWS) or a local endpoint given. */
+    readonly enabled: boolean;
     readonly table: string;
     readonly endpoint?: string;
     readonly ttlDays: number;
@@ -83,6 +85,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     pipeline: pipeline.data,
     dayConcurrency: e.DAY_CONCURRENCY,
     online: {
+      enabled: env.FEATURE_TABLE !== undefined || e.DYNAMODB_ENDPOINT_URL !== undefined,
       table: e.FEATURE_TABLE,
       ...(e.DYNAMODB_ENDPOINT_URL === undefined ? {} : { endpoint: e.DYNAMODB_ENDPOINT_URL }),
       ttlDays: e.FEATURE_TTL_DAYS,

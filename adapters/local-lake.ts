@@ -120,7 +120,13 @@ export class LocalLake implements Lake {
         if (sub.startsWith(prefix) || prefix.startsWith(sub)) await this.walk(key, prefix, out);
       } else if (entry.isFile() && key.startsWith(prefix) && !TEMP_FILE.test(entry.name)) {
         const st = await stat(path.join(dir, entry.name)).catch(() => undefined);
-        if (st) out.push({ key, size: st.size, etag: `${st.size}-${st.mtimeMs}` });
+        if (st)
+          out.push({
+            key,
+            size: st.size,
+            etag: `${st.size}-${st.mtimeMs}`,
+            lastModified: Math.floor(st.mtimeMs),
+          });
       }
     }
   }

@@ -80,7 +80,12 @@ export class S3Lake implements Lake {
         );
         for (const obj of res.Contents ?? []) {
           if (obj.Key === undefined) continue;
-          out.push({ key: obj.Key.slice(base.length), size: obj.Size ?? 0, etag: unquote(obj.ETag ?? '') });
+          out.push({
+            key: obj.Key.slice(base.length),
+            size: obj.Size ?? 0,
+            etag: unquote(obj.ETag ?? ''),
+            ...(obj.LastModified === undefined ? {} : { lastModified: obj.LastModified.getTime() }),
+          });
         }
         token = res.IsTruncated ? res.NextContinuationToken : undefined;
       } while (token !== undefined);

@@ -9,6 +9,8 @@ export interface LakeObject {
   readonly size: number;
   /** S3 ETag, or for local files a cheap stable tag (size + mtime); used for lineage only. */
   readonly etag: string;
+  /** When the object was last written (epoch ms), where the storage says (freshness checks). */
+  readonly lastModified?: number;
 }
 
 /**

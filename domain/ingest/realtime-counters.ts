@@ -109,7 +109,10 @@ function parseLine(line: string, day: string): { record: RawInteraction; ms: num
  */
 export function summarizeObject(lines: readonly string[], day: string): ObjectActivity {
   const users = new Map<string, { userId: string; lastMs: number; counts: TypeCounts }>();
-  const sessions = new Map<string, { userId: string; sessionId: string; events: number; firstMs: number; lastMs: number }>();
+  const sessions = new Map<
+    string,
+    { userId: string; sessionId: string; events: number; firstMs: number; lastMs: number }
+  >();
   let records = 0;
   let skipped = 0;
   for (const line of lines) {
@@ -206,7 +209,14 @@ export function applySessionActivity(
   const first = formatTimestamp(add.firstMs);
   const last = formatTimestamp(add.lastMs);
   if (existing === null)
-    return { events: add.events, first_at: first, last_at: last, ttl: ttlOf(add.lastMs), objects: [objectId], version: 1 };
+    return {
+      events: add.events,
+      first_at: first,
+      last_at: last,
+      ttl: ttlOf(add.lastMs),
+      objects: [objectId],
+      version: 1,
+    };
   if (existing.objects.includes(objectId)) return null;
   const lastAt = maxIso(existing.last_at, last);
   return {

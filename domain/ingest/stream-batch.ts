@@ -81,7 +81,10 @@ export function streamObjectKey(date: string, shardId: string, firstSeq: string,
  * object; objects come out sorted by key, so the plan is a pure function of the batch.
  */
 export function planStreamBatch(records: readonly StreamRecord[]): DayObject[] {
-  const groups = new Map<string, { date: string; shardId: string; lines: string[]; seqs: string[]; byArrival: number }>();
+  const groups = new Map<
+    string,
+    { date: string; shardId: string; lines: string[]; seqs: string[]; byArrival: number }
+  >();
   for (const r of records) {
     const eventDay = eventDayOf(r.text);
     const date = eventDay ?? formatDate(r.arrivalMs);

@@ -25,6 +25,9 @@ export interface RealtimeCounters {
 export interface PublishResult {
   readonly written: number;
   readonly skipped: number;
+  /** Of `written`: user records and item records. */
+  readonly users: number;
+  readonly items: number;
 }
 
 /**

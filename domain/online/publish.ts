@@ -5,9 +5,11 @@ import { recordsFromState, userAffinityVectors } from './records';
 
 /**
  * The affinity companion of the user feature file (the vectors are not Parquet columns): a JSON
- * object keyed by user id, written beside `part-00000.parquet`.
+ * object keyed by user id, kept out of the Parquet partitions so that Spark, Athena and DuckDB reading
+ * `features/users/` meet only Parquet files.
  */
-export const affinityCompanionKey = (asOf: string): string => `features/users/as_of=${asOf}/affinity.json`;
+export const affinityCompanionKey = (asOf: string): string =>
+  `features/user_affinity/as_of=${asOf}/affinity.json`;
 
 /** The companion file's content for a state: `{ "<user_id>": { "c:<category>": weight, ... }, ... }`. */
 export function affinityCompanionJson(state: FeatureState): string {

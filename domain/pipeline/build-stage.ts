@@ -2,6 +2,7 @@ import { cleanProducts, cleanUsers } from '../cleaning/snapshots';
 import { ValidationFailedError } from '../errors';
 import { itemFeaturesTable, userFeaturesTable } from '../features/feature-tables';
 import { foldDay, trainingRowsBuilder } from '../features/fold';
+import { affinityCompanionJson, affinityCompanionKey } from '../online/publish';
 import { emptyState } from '../features/state';
 import { type Split, type SplitCounts, SPLITS, splitCounts } from '../split';
 import type { Table } from '../table';
@@ -71,6 +72,12 @@ async function writeTable(deps: PipelineDeps, key: string, table: Table): Promis
     bytes: bytes.length,
     sha256: deps.hash(bytes),
   };
+}
+
+async function writeJson(deps: PipelineDeps, key: string, text: string, rows: number): Promise<OutputRef> {
+  const bytes = new TextEncoder().encode(text);
+  await deps.output.write(key, bytes);
+  return { key, uri: deps.output.uriOf(key), rows, bytes: bytes.length, sha256: deps.hash(bytes) };
 }
 
 /** Writes training rows split by position into part files of at most `rowsPerPart` rows. */
@@ -227,6 +234,8 @@ export async function runBuildStage(
     ...writer.outputs,
     await writeTable(deps, outputKeys.userFeatures(state.asOf), userTable),
     await writeTable(deps, outputKeys.itemFeatures(state.asOf), itemTable),
+    // The users' affinity vectors, which Publish stores online for `user_item_affinity`.
+    await writeJson(deps, affinityCompanionKey(state.asOf), affinityCompanionJson(state), userTable.rowCount),
   ];
   return {
     asOf: state.asOf,

@@ -1,6 +1,8 @@
 import { createPipelineDeps } from '../../adapters/pipeline-deps';
 import { joinLakeUri } from '../../adapters/lake-from-uri';
 import { createS3Client } from '../../adapters/s3-lake';
+import { publishFromLake, sharedFeatureStore } from '../../adapters/dynamodb-feature-store';
+import type { FeatureStore } from '../../domain/online/ports';
 import { getSettings } from '../../config';
 import type { BuildResult } from '../../domain/pipeline/build-stage';
 import type { DaySummary } from '../../domain/pipeline/day-stage';
@@ -59,6 +61,25 @@ export const skipPublish: Publisher = async (_deps, _run, build) => ({
   reason: 'no online store configured (FEATURE_TABLE / DYNAMODB_ENDPOINT_URL)',
 });
 
+/** Publishing to an online store: the feature files of the build's T, affinity vectors included. */
+export function storePublisher(store: () => FeatureStore): Publisher {
+  return async (deps, _run, build) => {
+    const started = deps.clock();
+    const result = await publishFromLake(store(), deps.output, build.asOf);
+    deps.log(
+      `publish: ${result.users} users, ${result.items} items as of ${build.asOf} (${result.skipped} skipped: newer stored)`,
+    );
+    return {
+      published: true,
+      as_of: build.asOf,
+      users: result.users,
+      items: result.items,
+      skipped: result.skipped,
+      seconds: (deps.clock() - started) / 1000,
+    };
+  };
+}
+
 /** Builds the task handlers over the given ports. */
 export function createPipelineTasks(options: PipelineTaskOptions): PipelineTasks {
   const { depsFor, ctx } = options;
@@ -110,7 +131,7 @@ export function deployedPipelineTasks(): PipelineTasks {
       depsFor: cachedDepsFor((line) => console.log(line)),
       ctx: { config: settings.pipeline, codeVersion: packageJson.version, wallClock: () => Date.now() },
       defaults: { input_uri: settings.lakeUri, output_uri: settings.outputUri },
-      publish: skipPublish,
+      publish: settings.online.enabled ? storePublisher(sharedFeatureStore) : skipPublish,
     });
   }
   return lambdaTasks;

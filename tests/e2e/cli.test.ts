@@ -99,7 +99,15 @@ describe('scripts/pipeline.ts', () => {
     expect(r.stdout).toContain(join(out, 'features/users/as_of=2024-01-04/part-00000.parquet'));
     expect(r.stdout).toContain(join(out, 'features/items/as_of=2024-01-04/part-00000.parquet'));
     expect(r.stdout).toMatch(new RegExp(`manifest ${join(out, 'runs')}/[^/]+/manifest\\.json`));
-    expect(listFiles(out).filter((k) => k.startsWith('features/'))).toHaveLength(2);
+    expect(
+      listFiles(out)
+        .filter((k) => k.startsWith('features/'))
+        .sort(),
+    ).toEqual([
+      'features/items/as_of=2024-01-04/part-00000.parquet',
+      'features/user_affinity/as_of=2024-01-04/affinity.json',
+      'features/users/as_of=2024-01-04/part-00000.parquet',
+    ]);
   });
 
   it('exits 1 with one line naming the day when a day fails validation', () => {

@@ -2,6 +2,7 @@
  * Builders for HTTP API (payload 2.0) events and a Lambda context, so handler tests call the real
  * middy stack (problem+json included) with events of the exact AWS shape; plus a temp local lake.
  */
+import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -32,7 +33,11 @@ export function httpEvent(routeKey: string, request: HttpRequest = {}): APIGatew
     ...Object.fromEntries(Object.entries(request.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
   };
   const body =
-    request.body === undefined ? undefined : typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
+    request.body === undefined
+      ? undefined
+      : typeof request.body === 'string'
+        ? request.body
+        : JSON.stringify(request.body);
   return {
     version: '2.0',
     routeKey,
@@ -82,51 +87,13 @@ export interface Reply {
   readonly text: string;
 }
 
-type Handler<E, R> = (event: E, context: Context) => Promise<R>;
-interface MiddlewareLike<E, R> {
-  onError?: (request: { event: E; context: Context; error: unknown; response: R | undefined }) => unknown;
-}
-type Wrapped<E, R> = Handler<E, R> & { use(m: MiddlewareLike<E, R>): Wrapped<E, R> };
-
-/**
- * A stand-in for `@middy/core`'s default export with middy's `onError` contract: middlewares run
- * on a throw, a response they set is returned, else the error is rethrown. @middy/core is
- * ESM-only and jest.config.js transforms only the hyparquet packages, so plain `jest` cannot
- * require it; handler tests mock it with this:
- * `jest.mock('@middy/core', () => jest.requireActual('../../support/http-events').middyModule)`.
- * Drop it once `@middy` is in `transformIgnorePatterns`.
- */
-export function middyStandIn<E, R>(base: (event: E, context: Context) => Promise<R>): Wrapped<E, R> {
-  const middlewares: MiddlewareLike<E, R>[] = [];
-  const wrapped = (async (event: E, context: Context): Promise<R> => {
-    try {
-      return await base(event, context);
-    } catch (error) {
-      const request = { event, context, error, response: undefined as R | undefined };
-      for (const m of middlewares) await m.onError?.(request);
-      if (request.response === undefined) throw error;
-      return request.response;
-    }
-  }) as Wrapped<E, R>;
-  wrapped.use = (m) => {
-    middlewares.push(m);
-    return wrapped;
-  };
-  return wrapped;
-}
-
-/** The module shape `jest.mock('@middy/core', ...)` returns. */
-export const middyModule = { __esModule: true, default: middyStandIn };
-
 /** Wraps a lambda handler in the production middleware (problem+json) and returns a caller that parses replies. */
 export function invoker(
   lambdaHandler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>,
 ): (event: APIGatewayProxyEventV2) => Promise<Reply> {
-  const handler = middyStandIn<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(lambdaHandler).use(
-    problemJson() as MiddlewareLike<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>,
-  );
+  const handler = middy(lambdaHandler).use(problemJson());
   return async (event) => {
-    const result = await handler(event, lambdaContext);
+    const result = (await handler(event, lambdaContext)) as APIGatewayProxyStructuredResultV2;
     const contentType = String(result.headers?.['content-type'] ?? '');
     const text = result.body ?? '';
     const body: unknown = contentType.includes('json') ? JSON.parse(text) : text;

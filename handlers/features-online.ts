@@ -1,0 +1,73 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+
+import { sharedFeatureStore } from '../adapters/dynamodb-feature-store';
+import { getSettings } from '../config';
+import { type OnlineConfig, type OnlineRequest, onlineFeatureRows } from '../domain/online/online-features';
+import { normalizeText } from '../domain/text';
+import { parseTimestamp } from '../domain/time';
+import { json, jsonBody, parseRequest, problemJson } from './lib/http';
+
+/** The most candidates one request may score (api.md). */
+const MAX_CANDIDATES = 100;
+
+/** `POST /features/online` body; unknown fields are refused by name. */
+export const OnlineFeaturesBody = z.strictObject({
+  user_id: z.string().trim().min(1),
+  product_ids: z
+    .array(z.string().trim().min(1, 'a product id must not be empty'))
+    .min(1)
+    .max(MAX_CANDIDATES, `at most ${MAX_CANDIDATES} candidates`)
+    .refine((ids) => new Set(ids).size === ids.length, 'product ids must be unique'),
+  at: z
+    .string()
+    .refine((s) => parseTimestamp(s)?.naive === false, 'an ISO 8601 timestamp with a time zone')
+    .optional(),
+  session_id: z.string().trim().min(1).optional(),
+  session_position: z.int().positive().optional(),
+});
+
+let onlineConfig: OnlineConfig | undefined;
+
+/** Settings read once per process (not per request). */
+function config(): OnlineConfig {
+  if (onlineConfig === undefined) {
+    const settings = getSettings();
+    onlineConfig = {
+      staleHours: settings.online.staleHours,
+      priceMatchRatio: settings.pipeline.priceMatchRatio,
+      sessionGapMs: settings.pipeline.sessionGapMs,
+    };
+  }
+  return onlineConfig;
+}
+
+/** Features for inference: one row per candidate, in request order (api.md). */
+export async function lambdaHandler(
+  event: APIGatewayProxyEventV2,
+): Promise<APIGatewayProxyStructuredResultV2> {
+  const body = parseRequest(OnlineFeaturesBody, jsonBody(event), 'body');
+  // Stored ids are the cleaned ones (data-contract.md §4.1), so lookups use the same rule.
+  const userId = normalizeText(body.user_id);
+  const sessionId = body.session_id === undefined ? undefined : normalizeText(body.session_id);
+  const productIds = body.product_ids.map(normalizeText);
+  const request: OnlineRequest = {
+    user_id: userId,
+    product_ids: productIds,
+    at: body.at === undefined ? undefined : parseTimestamp(body.at)?.ms,
+    session_id: sessionId,
+    session_position: body.session_position,
+  };
+  const store = sharedFeatureStore();
+  const needsCounters = body.session_position === undefined && sessionId !== undefined;
+  const [user, items, counters] = await Promise.all([
+    store.getUser(userId),
+    store.getItems(productIds),
+    needsCounters ? store.getCounters(userId, sessionId) : null,
+  ]);
+  return json(200, onlineFeatureRows(request, user, items, counters, Date.now(), config()));
+}
+
+/** The Lambda entry point. */
+export const handler = middy(lambdaHandler).use(problemJson());

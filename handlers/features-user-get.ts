@@ -1,0 +1,25 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+
+import { sharedFeatureStore } from '../adapters/dynamodb-feature-store';
+import { normalizeText } from '../domain/text';
+import { json, notFound, parseRequest, problemJson } from './lib/http';
+
+const UserPath = z.object({ user_id: z.string().trim().min(1) });
+
+/** `GET /features/users/{user_id}`: the user's latest features with `as_of`, plus the real-time counters. */
+export async function lambdaHandler(
+  event: APIGatewayProxyEventV2,
+): Promise<APIGatewayProxyStructuredResultV2> {
+  const { user_id } = parseRequest(UserPath, event.pathParameters ?? {}, 'path');
+  const id = normalizeText(user_id);
+  const store = sharedFeatureStore();
+  const [user, counters] = await Promise.all([store.getUser(id), store.getCounters(id)]);
+  if (user === null) throw notFound(`features of user ${JSON.stringify(id)}`);
+  const { user_id: _id, as_of, affinity: _affinity, ...features } = user;
+  return json(200, { user_id: id, as_of, features, realtime: counters.user });
+}
+
+/** The Lambda entry point. */
+export const handler = middy(lambdaHandler).use(problemJson());

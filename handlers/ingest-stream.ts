@@ -1,0 +1,87 @@
+import middy from '@middy/core';
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { z } from 'zod';
+
+import { gzip } from '../adapters/jsonl';
+import { getSettings } from '../config';
+import {
+  SEQUENCE_NUMBER_PATTERN,
+  SHARD_ID_PATTERN,
+  type StreamRecord,
+  jsonlBody,
+  planStreamBatch,
+} from '../domain/ingest/stream-batch';
+import type { Lake } from '../domain/ports';
+import { configuredLakeUris, lazily, pipelineDepsFromSettings } from './lib/http';
+
+/** Where raw interactions are written; tests pass their own lake. */
+export interface IngestStreamDeps {
+  /** The input lake (`LAKE_URI`), holding `raw/interactions/`. */
+  readonly lake: Lake;
+  readonly log?: (line: string) => void;
+}
+
+/** The fields of a Kinesis stream event this handler uses (the rest is AWS's). */
+const KinesisEvent = z.object({
+  Records: z.array(
+    z.object({
+      eventID: z.string().regex(/^[^:]+:\d+$/, 'must be <shardId>:<sequenceNumber>'),
+      kinesis: z.object({
+        data: z.string(),
+        sequenceNumber: z.string().regex(SEQUENCE_NUMBER_PATTERN, 'must be a decimal sequence number'),
+        approximateArrivalTimestamp: z.number().finite(),
+      }),
+    }),
+  ),
+});
+
+/** The shard id of a record: the part of `eventID` before the colon. */
+function shardIdOf(eventId: string): string {
+  const shardId = eventId.slice(0, eventId.indexOf(':'));
+  if (!SHARD_ID_PATTERN.test(shardId))
+    throw new RangeError(`unexpected shard id in eventID ${JSON.stringify(eventId)}`);
+  return shardId;
+}
+
+/**
+ * Builds the `ingestStream` Kinesis handler: one gzip JSONL object per (shard, event day) per batch
+ * at a key derived from the shard id and the first/last sequence numbers it holds, so a retried
+ * batch overwrites its own objects. A failed write reports that object's records as batch item
+ * failures (ReportBatchItemFailures); Lambda retries from the lowest of them.
+ */
+export function createHandler(deps: () => IngestStreamDeps) {
+  return async function lambdaHandler(event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> {
+    const parsed = KinesisEvent.parse(event);
+    const records: StreamRecord[] = parsed.Records.map((r) => ({
+      shardId: shardIdOf(r.eventID),
+      sequenceNumber: r.kinesis.sequenceNumber,
+      // Buffer's UTF-8 decoding replaces invalid bytes with U+FFFD, as the lake readers do.
+      text: Buffer.from(r.kinesis.data, 'base64').toString('utf8'),
+      arrivalMs: Math.round(r.kinesis.approximateArrivalTimestamp * 1000),
+    }));
+    const { lake, log = console.error } = deps();
+    const objects = planStreamBatch(records);
+    const results = await Promise.allSettled(objects.map((o) => lake.write(o.key, gzip(jsonlBody(o.lines)))));
+    const failed: string[] = [];
+    results.forEach((result, i) => {
+      const o = objects[i];
+      if (result.status === 'fulfilled' || o === undefined) return;
+      log(
+        `ingestStream: cannot write ${o.key}: ${String((result.reason as Error)?.message ?? result.reason)}`,
+      );
+      failed.push(...o.sequenceNumbers);
+    });
+    return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+}
+
+const defaultDeps = lazily((): IngestStreamDeps => {
+  const settings = getSettings();
+  return { lake: pipelineDepsFromSettings(settings, configuredLakeUris(settings)).input };
+});
+
+/** `ingestStream` wired to the process's settings. */
+export const lambdaHandler = createHandler(defaultDeps);
+
+/** The Lambda entry point (Kinesis, with `functionResponseType: ReportBatchItemFailures`). */
+export const handler = middy(lambdaHandler);

@@ -1,0 +1,470 @@
+import { ITEM_FILE_COLUMNS, TRAINING_ROW_COLUMNS, USER_FILE_COLUMNS } from '../../../domain/features/columns';
+import type { ColumnSpec } from '../../../domain/features/columns';
+import type { ColumnType } from '../../../domain/table';
+import {
+  type CfnResource,
+  type CfnTemplate,
+  functionLogicalId,
+  logGroupLogicalId,
+  packageTemplate,
+  prop,
+  resource,
+  resourcesOfType,
+  roleStatements,
+} from '../../support/template';
+
+/**
+ * The deployed shape, read from the template `serverless package` builds offline: IAM auth on the
+ * API, bucket hardening and retention, the table, least-privilege roles, schedules, alerts, the
+ * dashboard, the Glue catalog and the state machine.
+ */
+
+const SERVICE = 'recsys-feature-pipeline';
+const STAGE = 'dev';
+const LAKE_BUCKET = `${SERVICE}-${STAGE}-us-east-1-lake`;
+
+const S3_PIPELINE = ['s3:GetObject', 's3:ListBucket', 's3:PutObject', 's3:DeleteObject'];
+const FEATURE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem'];
+
+/** Every function: its handler file and the actions its role grants besides its own logs. */
+const FUNCTIONS: Record<string, { readonly handler: string; readonly actions: readonly string[] }> = {
+  pipelinePlan: { handler: 'pipeline-plan', actions: S3_PIPELINE },
+  pipelineProcessDay: { handler: 'pipeline-process-day', actions: S3_PIPELINE },
+  pipelineBuild: { handler: 'pipeline-build', actions: S3_PIPELINE },
+  pipelinePublish: {
+    handler: 'pipeline-publish',
+    actions: [...S3_PIPELINE, 'dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
+  },
+  pipelineMonitor: { handler: 'pipeline-monitor', actions: [...S3_PIPELINE, 'sns:Publish'] },
+  pipelineRecordFailure: { handler: 'pipeline-record-failure', actions: [...S3_PIPELINE, 'sns:Publish'] },
+  runsStart: { handler: 'runs-start', actions: ['states:StartExecution', 'states:DescribeExecution'] },
+  runsGet: { handler: 'runs-get', actions: ['states:DescribeExecution', 's3:GetObject', 's3:ListBucket'] },
+  runsList: { handler: 'runs-list', actions: ['states:ListExecutions'] },
+  validationsCreate: {
+    handler: 'validations-create',
+    actions: ['s3:GetObject', 's3:ListBucket', 's3:PutObject'],
+  },
+  validationReportsGet: { handler: 'validation-reports-get', actions: ['s3:GetObject', 's3:ListBucket'] },
+  datasetsGet: { handler: 'datasets-get', actions: ['s3:GetObject', 's3:ListBucket'] },
+  featuresUserGet: { handler: 'features-user-get', actions: FEATURE_READ },
+  featuresItemGet: { handler: 'features-item-get', actions: FEATURE_READ },
+  featuresOnline: { handler: 'features-online', actions: FEATURE_READ },
+  alertsList: { handler: 'alerts-list', actions: ['s3:ListBucket', 's3:GetObject'] },
+  health: { handler: 'health', actions: [] },
+  ingestStream: {
+    handler: 'ingest-stream',
+    actions: [
+      'kinesis:DescribeStream',
+      'kinesis:DescribeStreamSummary',
+      'kinesis:GetRecords',
+      'kinesis:GetShardIterator',
+      'kinesis:ListShards',
+      's3:PutObject',
+      'sqs:SendMessage',
+    ],
+  },
+  onRawInteractions: {
+    handler: 'on-raw-interactions',
+    actions: ['s3:GetObject', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:TransactWriteItems'],
+  },
+  freshnessCheck: { handler: 'freshness-check', actions: ['s3:ListBucket', 's3:PutObject', 'sns:Publish'] },
+};
+
+const PIPELINE_TASKS: Record<string, string> = {
+  pipelinePlan: 'pipeline-plan',
+  pipelineProcessDay: 'pipeline-process-day',
+  pipelineBuild: 'pipeline-build',
+  pipelinePublish: 'pipeline-publish',
+  pipelineMonitor: 'pipeline-monitor',
+  pipelineRecordFailure: 'pipeline-record-failure',
+};
+
+const ROUTES = [
+  'POST /runs',
+  'GET /runs/{run_id}',
+  'GET /runs',
+  'POST /validations',
+  'GET /validation-reports/{date}',
+  'GET /datasets/{run_id}',
+  'GET /features/users/{user_id}',
+  'GET /features/items/{product_id}',
+  'POST /features/online',
+  'GET /alerts',
+  'GET /health',
+];
+
+/** Actions that cannot be scoped to a resource; none is used today. */
+const RESOURCE_STAR_ALLOWED = new Set(['cloudwatch:PutMetricData', 'logs:CreateLogGroup']);
+
+const text = (value: unknown): string => JSON.stringify(value);
+const sorted = (values: readonly string[]): string[] => [...values].sort();
+
+let template: CfnTemplate;
+
+beforeAll(() => {
+  ({ template } = packageTemplate(Object.keys(FUNCTIONS), { stage: STAGE, region: 'us-east-1' }));
+}, 150_000);
+
+function fn(key: string): CfnResource {
+  return resource(template, functionLogicalId(key));
+}
+
+function roleOf(key: string): CfnResource {
+  const role = prop<{ 'Fn::GetAtt'?: [string, string] }>(fn(key), 'Role');
+  const roleId = role['Fn::GetAtt']?.[0];
+  if (roleId === undefined) throw new Error(`${key} has no role of its own: ${text(role)}`);
+  return resource(template, roleId);
+}
+
+describe('functions', () => {
+  it('declares exactly the functions of the table, on nodejs24.x, with handlers/<file>.handler', () => {
+    const ids = resourcesOfType(template, 'AWS::Lambda::Function').map(([id]) => id);
+    expect(sorted(ids)).toEqual(sorted(Object.keys(FUNCTIONS).map(functionLogicalId)));
+    for (const [key, { handler }] of Object.entries(FUNCTIONS)) {
+      expect(prop(fn(key), 'Handler')).toBe(`handlers/${handler}.handler`);
+      expect(prop(fn(key), 'Runtime')).toBe('nodejs24.x');
+    }
+  });
+
+  it('names the pipeline tasks <service>-<stage>-<kebab-name> and sizes the build task', () => {
+    for (const [key, name] of Object.entries(PIPELINE_TASKS)) {
+      expect(prop(fn(key), 'FunctionName')).toBe(`${SERVICE}-${STAGE}-${name}`);
+    }
+    expect(prop(fn('pipelineBuild'), 'MemorySize')).toBe(3008);
+    expect(prop(fn('pipelineBuild'), 'Timeout')).toBe(900);
+  });
+
+  it('passes the lake, output, table, topic and source-map settings; runsStart gets the state machine', () => {
+    for (const key of Object.keys(FUNCTIONS)) {
+      const vars = prop<{ Variables: Record<string, unknown> }>(fn(key), 'Environment').Variables;
+      expect(vars).toMatchObject({
+        LAKE_URI: `s3://${LAKE_BUCKET}`,
+        OUTPUT_URI: `s3://${LAKE_BUCKET}/processed`,
+        FEATURE_TABLE: `${SERVICE}-${STAGE}-features`,
+        ALERTS_TOPIC_ARN: { Ref: 'AlertsTopic' },
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+    }
+    const runsStart = prop<{ Variables: Record<string, unknown> }>(fn('runsStart'), 'Environment').Variables;
+    expect(runsStart.STATE_MACHINE_ARN).toEqual({ Ref: 'PipelineStateMachine' });
+  });
+
+  it('keeps the inference function logs 90 days', () => {
+    expect(prop(resource(template, logGroupLogicalId('featuresOnline')), 'RetentionInDays')).toBe(90);
+  });
+});
+
+describe('HTTP API', () => {
+  it('requires IAM (SigV4) on every route but /health', () => {
+    const routes = resourcesOfType(template, 'AWS::ApiGatewayV2::Route').map(([, r]) => r);
+    expect(sorted(routes.map((r) => prop<string>(r, 'RouteKey')))).toEqual(sorted(ROUTES));
+    for (const route of routes) {
+      const key = prop<string>(route, 'RouteKey');
+      const auth = prop<string | undefined>(route, 'AuthorizationType');
+      if (key === 'GET /health') expect(auth ?? 'NONE').toBe('NONE');
+      else expect([key, auth]).toEqual([key, 'AWS_IAM']);
+    }
+  });
+});
+
+describe('buckets', () => {
+  it('block public access, are encrypted and deny requests without TLS', () => {
+    const buckets = resourcesOfType(template, 'AWS::S3::Bucket');
+    expect(buckets.map(([id]) => id)).toContain('S3BucketLake');
+    const policies = resourcesOfType(template, 'AWS::S3::BucketPolicy').map(([, p]) => p);
+    for (const [id, bucket] of buckets) {
+      expect([id, prop(bucket, 'PublicAccessBlockConfiguration')]).toEqual([
+        id,
+        {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+      ]);
+      const sse = prop<{ ServerSideEncryptionConfiguration: { ServerSideEncryptionByDefault: unknown }[] }>(
+        bucket,
+        'BucketEncryption',
+      );
+      expect(sse.ServerSideEncryptionConfiguration[0]?.ServerSideEncryptionByDefault).toMatchObject({
+        SSEAlgorithm: expect.stringMatching(/^(AES256|aws:kms)$/),
+      });
+      const policy = policies.find((p) => text(prop(p, 'Bucket')) === text({ Ref: id }));
+      expect(policy).toBeDefined();
+      const statements = (policy?.Properties?.PolicyDocument as { Statement: Record<string, unknown>[] })
+        .Statement;
+      const denyTls = statements.find(
+        (s) => s.Effect === 'Deny' && /"aws:SecureTransport":"?false"?/.test(text(s.Condition)),
+      );
+      expect([id, denyTls?.Action, denyTls?.Principal]).toEqual([id, 's3:*', '*']);
+    }
+  });
+
+  it('apply the retention policy by prefix', () => {
+    const rules = prop<{ Rules: Record<string, unknown>[] }>(
+      resource(template, 'S3BucketLake'),
+      'LifecycleConfiguration',
+    ).Rules;
+    const byPrefix = (prefix: string) => rules.find((r) => r.Prefix === prefix && r.Status === 'Enabled');
+    expect(byPrefix('raw/interactions/')).toMatchObject({
+      Transitions: [{ StorageClass: 'GLACIER', TransitionInDays: 90 }],
+      ExpirationInDays: 730,
+    });
+    expect(byPrefix('processed/features/')).toMatchObject({ ExpirationInDays: 365 });
+    expect(byPrefix('processed/datasets/')).toMatchObject({ ExpirationInDays: 180 });
+  });
+
+  it('notify onRawInteractions of objects created under raw/interactions/', () => {
+    const lake = resource(template, 'S3BucketLake');
+    expect(prop(lake, 'BucketName')).toBe(LAKE_BUCKET);
+    expect(prop(lake, 'NotificationConfiguration')).toEqual({
+      LambdaConfigurations: [
+        {
+          Event: 's3:ObjectCreated:*',
+          Function: { 'Fn::GetAtt': [functionLogicalId('onRawInteractions'), 'Arn'] },
+          Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: 'raw/interactions/' }] } },
+        },
+      ],
+    });
+  });
+});
+
+describe('online table', () => {
+  it('has pk, on-demand billing, point-in-time recovery and TTL on ttl', () => {
+    const table = resource(template, 'FeatureTable');
+    expect(table.Properties).toMatchObject({
+      TableName: `${SERVICE}-${STAGE}-features`,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+    });
+  });
+});
+
+describe('IAM', () => {
+  it('gives every function a role of its own that grants only what the function needs', () => {
+    const roleIds = new Set<string>();
+    for (const [key, { actions }] of Object.entries(FUNCTIONS)) {
+      const role = roleOf(key);
+      roleIds.add(text(prop(fn(key), 'Role')));
+      const statements = roleStatements(role);
+      const logs = statements.filter((s) => s.Action.some((a) => a.startsWith('logs:')));
+      expect([key, logs]).toEqual([
+        key,
+        [
+          {
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: [{ 'Fn::GetAtt': [logGroupLogicalId(key), 'Arn'] }],
+          },
+        ],
+      ]);
+      const granted = statements.filter((s) => !logs.includes(s)).flatMap((s) => s.Action);
+      expect([key, sorted(granted)]).toEqual([key, sorted(actions)]);
+    }
+    expect(roleIds.size).toBe(Object.keys(FUNCTIONS).length);
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+  });
+
+  it('uses no wildcard actions and no Resource "*" in any role', () => {
+    for (const [id, role] of resourcesOfType(template, 'AWS::IAM::Role')) {
+      for (const s of roleStatements(role)) {
+        for (const action of s.Action) expect([id, action]).toEqual([id, expect.not.stringContaining('*')]);
+        if (s.Resource.includes('*')) {
+          expect([id, s.Action.filter((a) => !RESOURCE_STAR_ALLOWED.has(a))]).toEqual([id, []]);
+        }
+      }
+    }
+  });
+
+  it('scopes S3 writes to processed/ (and raw/interactions/ for the stream ingester)', () => {
+    for (const [key] of Object.entries(FUNCTIONS)) {
+      const writes = roleStatements(roleOf(key)).filter((s) =>
+        s.Action.some((a) => a === 's3:PutObject' || a === 's3:DeleteObject'),
+      );
+      for (const s of writes) {
+        for (const r of s.Resource) {
+          const allowed =
+            key === 'ingestStream' ? /:::[^/]+\/raw\/interactions\/\*"/ : /:::[^/]+\/processed\/[^"]*\*"/;
+          expect([key, text(r)]).toEqual([key, expect.stringMatching(allowed)]);
+        }
+      }
+    }
+  });
+
+  it('lets the state machine invoke exactly the six pipeline tasks', () => {
+    const sm = resource(template, 'PipelineStateMachine');
+    expect(prop(sm, 'RoleArn')).toEqual({ 'Fn::GetAtt': ['PipelineStateMachineRole', 'Arn'] });
+    const statements = roleStatements(resource(template, 'PipelineStateMachineRole'));
+    expect(statements.flatMap((s) => s.Action)).toEqual(['lambda:InvokeFunction']);
+    expect(sorted(statements.flatMap((s) => s.Resource).map(text))).toEqual(
+      sorted(
+        Object.keys(PIPELINE_TASKS).map((key) => text({ 'Fn::GetAtt': [functionLogicalId(key), 'Arn'] })),
+      ),
+    );
+  });
+});
+
+interface AslState {
+  readonly Type: string;
+  readonly Parameters?: { FunctionName?: string };
+  readonly Retry?: unknown[];
+  readonly Catch?: { Next: string }[];
+  readonly MaxConcurrency?: number;
+  readonly ItemProcessor?: { States: Record<string, AslState> };
+  readonly Iterator?: { States: Record<string, AslState> };
+}
+
+function allStates(states: Record<string, AslState>): [string, AslState][] {
+  return Object.entries(states).flatMap(([name, s]) => {
+    const inner = s.ItemProcessor ?? s.Iterator;
+    return [[name, s] as [string, AslState], ...(inner ? allStates(inner.States) : [])];
+  });
+}
+
+describe('state machine', () => {
+  let states: Record<string, AslState>;
+  beforeAll(() => {
+    const definition = prop<string>(resource(template, 'PipelineStateMachine'), 'DefinitionString');
+    states = (JSON.parse(definition) as { States: Record<string, AslState> }).States;
+  });
+
+  it('is named per stage', () => {
+    expect(prop(resource(template, 'PipelineStateMachine'), 'StateMachineName')).toBe(
+      `${SERVICE}-${STAGE}-pipeline`,
+    );
+  });
+
+  it('fans days out with MaxConcurrency 5, retries every task and catches failures into RecordFailure', () => {
+    const maps = allStates(states).filter(([, s]) => s.Type === 'Map');
+    expect(maps.map(([, s]) => s.MaxConcurrency)).toEqual([5]);
+    for (const [name, s] of allStates(states).filter(([, st]) => st.Type === 'Task')) {
+      expect([name, (s.Retry ?? []).length > 0]).toEqual([name, true]);
+    }
+    const caught = Object.entries(states).filter(([, s]) =>
+      (s.Catch ?? []).some((c) => c.Next === 'RecordFailure'),
+    );
+    expect(caught.length).toBeGreaterThanOrEqual(4);
+    expect(states.RecordFailure?.Type).toBe('Task');
+  });
+
+  it('invokes only the pipeline task functions, by their resolved names', () => {
+    const names = new Set(Object.values(PIPELINE_TASKS).map((n) => `${SERVICE}-${STAGE}-${n}`));
+    const invoked = allStates(states)
+      .map(([, s]) => s.Parameters?.FunctionName)
+      .filter((n): n is string => n !== undefined);
+    expect(invoked.length).toBeGreaterThanOrEqual(6);
+    for (const name of invoked) expect(names.has(name)).toBe(true);
+  });
+});
+
+describe('schedules and events', () => {
+  const rules = (): CfnResource[] => resourcesOfType(template, 'AWS::Events::Rule').map(([, r]) => r);
+  const ruleFor = (expression: string) => rules().find((r) => prop(r, 'ScheduleExpression') === expression);
+
+  it('starts a daily incremental run at 02:00 UTC and a weekly full run on Sunday 03:00 UTC', () => {
+    const daily = ruleFor('cron(0 2 * * ? *)');
+    const weekly = ruleFor('cron(0 3 ? * SUN *)');
+    for (const [rule, input] of [
+      [daily, { mode: 'incremental', schedule: 'daily' }],
+      [weekly, { mode: 'full', schedule: 'weekly' }],
+    ] as const) {
+      const target = prop<{ Arn: unknown; Input: string }[]>(rule ?? { Type: '' }, 'Targets')[0];
+      expect(target?.Arn).toEqual({ Ref: 'PipelineStateMachine' });
+      expect(JSON.parse(target?.Input ?? 'null')).toEqual(input);
+    }
+  });
+
+  it('checks freshness every hour', () => {
+    const hourly = rules().find((r) =>
+      ['rate(1 hour)', 'cron(0 * * * ? *)'].includes(prop(r, 'ScheduleExpression')),
+    );
+    const target = prop<{ Arn: unknown }[]>(hourly ?? { Type: '' }, 'Targets')[0];
+    expect(target?.Arn).toEqual({ 'Fn::GetAtt': [functionLogicalId('freshnessCheck'), 'Arn'] });
+  });
+
+  it('reads the Kinesis stream with partial batch failures and bisection', () => {
+    const [mapping] = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').map(([, m]) => m);
+    expect(mapping?.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': ['IngestStream', 'Arn'] },
+      FunctionName: { 'Fn::GetAtt': [functionLogicalId('ingestStream'), 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      BatchSize: expect.any(Number),
+    });
+    expect(resource(template, 'IngestStream').Type).toBe('AWS::Kinesis::Stream');
+  });
+});
+
+describe('alerts and dashboard', () => {
+  it('sends state machine failures to the SNS alerts topic', () => {
+    expect(resource(template, 'AlertsTopic').Type).toBe('AWS::SNS::Topic');
+    const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties ?? {});
+    const failed = alarms.find((a) => a.Namespace === 'AWS/States' && a.MetricName === 'ExecutionsFailed');
+    expect(failed).toMatchObject({
+      AlarmActions: [{ Ref: 'AlertsTopic' }],
+      Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: 'PipelineStateMachine' } }],
+    });
+  });
+
+  it('has a dashboard with ingestion, latency, validation and drift widgets', () => {
+    const [, dashboard] = resourcesOfType(template, 'AWS::CloudWatch::Dashboard')[0] ?? [];
+    const body = prop<{ 'Fn::Sub': [string, unknown] }>(dashboard ?? { Type: '' }, 'DashboardBody')[
+      'Fn::Sub'
+    ][0];
+    // Substitutions sit inside JSON strings, so the body parses once they are replaced.
+    const parsed = JSON.parse(body.replace(/\$\{[^}]+\}/g, 'x')) as {
+      widgets: { properties: { title: string } }[];
+    };
+    expect(parsed.widgets.map((w) => w.properties.title)).toEqual([
+      expect.stringMatching(/ingestion rate/i),
+      expect.stringMatching(/latency/i),
+      expect.stringMatching(/validation failure rate/i),
+      expect.stringMatching(/feature distribution/i),
+    ]);
+    for (const metric of ['RawRecords', 'OnlineLatencyMs', 'RejectedShare', 'FeaturePsi']) {
+      expect(body).toContain(`Namespace=\\"RecsysFeaturePipeline\\" MetricName=\\"${metric}\\"`);
+    }
+  });
+});
+
+describe('Glue Data Catalog', () => {
+  const GLUE_TYPES: Record<ColumnType, string> = {
+    STRING: 'string',
+    DOUBLE: 'double',
+    INT64: 'bigint',
+    INT32: 'int',
+    BOOLEAN: 'boolean',
+    TIMESTAMP: 'timestamp',
+  };
+  const expectedColumns = (specs: readonly ColumnSpec[]) =>
+    specs.map((s) => ({ Name: s.name, Type: GLUE_TYPES[s.type] }));
+
+  const tableInput = (name: string): Record<string, unknown> => {
+    const found = resourcesOfType(template, 'AWS::Glue::Table')
+      .map(([, t]) => prop<Record<string, unknown>>(t, 'TableInput'))
+      .find((t) => t.Name === name);
+    if (found === undefined) throw new Error(`no Glue table ${name}`);
+    return found;
+  };
+
+  it.each([
+    ['user_features', 'processed/features/users/', ['as_of'], USER_FILE_COLUMNS],
+    ['item_features', 'processed/features/items/', ['as_of'], ITEM_FILE_COLUMNS],
+    ['training_rows', 'processed/datasets/', ['run_id', 'split'], TRAINING_ROW_COLUMNS],
+  ] as const)(
+    '%s: Parquet over %s, partitioned by %j, with the columns of the output files',
+    (name, prefix, keys, cols) => {
+      expect(resourcesOfType(template, 'AWS::Glue::Database')).toHaveLength(1);
+      const input = tableInput(name);
+      expect((input.PartitionKeys as { Name: string }[]).map((k) => k.Name)).toEqual(keys);
+      expect(input.StorageDescriptor).toMatchObject({
+        Location: `s3://${LAKE_BUCKET}/${prefix}`,
+        SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
+        Columns: expectedColumns(cols),
+      });
+    },
+  );
+});

@@ -1,0 +1,142 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+/** One CloudFormation resource, as `serverless package` writes it. */
+export interface CfnResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, unknown>;
+  readonly DependsOn?: string | readonly string[];
+  readonly DeletionPolicy?: string;
+}
+
+/** The parts of a CloudFormation template the deploy tests read. */
+export interface CfnTemplate {
+  readonly Resources: Record<string, CfnResource>;
+  readonly Outputs?: Record<string, unknown>;
+}
+
+/** What {@link packageTemplate} produced and how long `serverless package` took. */
+export interface PackagedTemplate {
+  readonly template: CfnTemplate;
+  readonly durationMs: number;
+}
+
+/** The repository root (where `serverless.yml` lives). */
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+// An empty zip archive (just the end-of-central-directory record): stands in for a bundle.
+const EMPTY_ZIP = Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)]);
+
+/**
+ * Runs `serverless package` (osls) offline into a temporary folder and returns the update-stack
+ * template. Bundling is skipped (`SLS_SKIP_ESBUILD=true` turns on serverless-esbuild's `skipBuild`,
+ * which packages the prebuilt `<function>.zip` files found in the `--package` folder), so the
+ * template does not depend on every handler compiling; the given function keys get empty zips.
+ * No AWS call is made: the credentials are dummies.
+ */
+export function packageTemplate(
+  functionKeys: readonly string[],
+  options: { stage?: string; region?: string; timeoutMs?: number } = {},
+): PackagedTemplate {
+  const outDir = mkdtempSync(path.join(tmpdir(), 'recsys-sls-package-'));
+  const workFolder = path.join('.esbuild', `template-test-${process.pid}`);
+  try {
+    for (const key of functionKeys) writeFileSync(path.join(outDir, `${key}.zip`), EMPTY_ZIP);
+    const cli = require.resolve('osls/bin/serverless.js');
+    const args = [
+      cli,
+      'package',
+      '--stage',
+      options.stage ?? 'dev',
+      '--region',
+      options.region ?? 'us-east-1',
+    ];
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      SLS_SKIP_ESBUILD: 'true',
+      SLS_ESBUILD_WORK_FOLDER: workFolder,
+      AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEDUMMY',
+      AWS_SECRET_ACCESS_KEY: 'dummy-secret-for-offline-packaging',
+      SLS_TELEMETRY_DISABLED: '1',
+    };
+    delete env.AWS_PROFILE;
+    delete env.AWS_SESSION_TOKEN;
+    const started = Date.now();
+    const result = spawnSync(process.execPath, [...args, '--package', outDir], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: options.timeoutMs ?? 120_000,
+      env,
+    });
+    const durationMs = Date.now() - started;
+    if (result.error !== undefined || result.status !== 0) {
+      const reason = result.error?.message ?? `exit code ${String(result.status)}`;
+      throw new Error(`serverless package failed (${reason}):\n${result.stdout}\n${result.stderr}`);
+    }
+    const file = path.join(outDir, 'cloudformation-template-update-stack.json');
+    const template = JSON.parse(readFileSync(file, 'utf8')) as CfnTemplate;
+    return { template, durationMs };
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+    rmSync(path.join(REPO_ROOT, workFolder), { recursive: true, force: true });
+    removeIfEmpty(path.join(REPO_ROOT, '.esbuild'));
+  }
+}
+
+function removeIfEmpty(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // Not empty (a local stack's bundles live there) or already gone: leave it.
+  }
+}
+
+/** The resources of one CloudFormation type, as `[logicalId, resource]` pairs. */
+export function resourcesOfType(template: CfnTemplate, type: string): [string, CfnResource][] {
+  return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+}
+
+/** The resource with this logical id; throws naming it when absent. */
+export function resource(template: CfnTemplate, logicalId: string): CfnResource {
+  const found = template.Resources[logicalId];
+  if (found === undefined) throw new Error(`template has no resource ${logicalId}`);
+  return found;
+}
+
+/** A resource's property (`Properties[name]`), typed by the caller. */
+export function prop<T = unknown>(r: CfnResource, name: string): T {
+  return (r.Properties ?? {})[name] as T;
+}
+
+/** The logical id serverless gives a function key (`runsStart` -> `RunsStartLambdaFunction`). */
+export function functionLogicalId(key: string): string {
+  return `${key.charAt(0).toUpperCase()}${key.slice(1)}LambdaFunction`;
+}
+
+/** The logical id serverless gives a function's log group (`runsStart` -> `RunsStartLogGroup`). */
+export function logGroupLogicalId(key: string): string {
+  return `${key.charAt(0).toUpperCase()}${key.slice(1)}LogGroup`;
+}
+
+/** One IAM policy statement, with `Action` and `Resource` normalised to arrays. */
+export interface Statement {
+  readonly Effect: string;
+  readonly Action: string[];
+  readonly Resource: unknown[];
+  readonly Condition?: unknown;
+}
+
+const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
+
+/** Every statement of an `AWS::IAM::Role`'s inline policies. */
+export function roleStatements(role: CfnResource): Statement[] {
+  const policies = prop<{ PolicyDocument: { Statement: unknown } }[] | undefined>(role, 'Policies') ?? [];
+  return policies.flatMap((p) =>
+    asArray(p.PolicyDocument.Statement).map((raw) => {
+      const s = raw as { Effect: string; Action: unknown; Resource: unknown; Condition?: unknown };
+      return { ...s, Action: asArray(s.Action) as string[], Resource: asArray(s.Resource) };
+    }),
+  );
+}
