@@ -28,6 +28,8 @@ const EnvSchema = z.object({
   FEATURE_STALE_HOURS: z.coerce.number().positive().default(36),
   /** The deployed state machine; unset means the in-process engine (aws-local-stepfunctions). */
   STATE_MACHINE_ARN: z.string().min(1).optional(),
+  /** Port of the local HTTP API (`npm start`). */
+  API_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** SNS topic for data-quality alerts (AWS only). */
   ALERTS_TOPIC_ARN: z.string().min(1).optional(),
 });
@@ -49,6 +51,7 @@ export interface Settings {
   };
   readonly stateMachineArn: string | undefined;
   readonly alertsTopicArn: string | undefined;
+  readonly apiPort: number;
 }
 
 /** Thrown for a bad environment variable; the message names it. */
@@ -59,7 +62,9 @@ function formatIssues(error: z.ZodError, prefix: string): string {
 }
 
 /** Parses the settings from an environment (default: the process's). */
-export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
+export function loadSettings(rawEnv: Record<string, string | undefined> = process.env): Settings {
+  // An empty variable means "not set" (deploy templates blank out AWS-only values locally).
+  const env = Object.fromEntries(Object.entries(rawEnv).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) throw new ConfigError(`invalid environment: ${formatIssues(parsed.error, '')}`);
   const e = parsed.data;
@@ -93,6 +98,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     },
     stateMachineArn: e.STATE_MACHINE_ARN,
     alertsTopicArn: e.ALERTS_TOPIC_ARN,
+    apiPort: e.API_PORT,
   };
 }
 

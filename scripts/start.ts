@@ -1,41 +1,121 @@
 /**
- * `npm start`: the main job on embedded defaults. Generates the sample lake when `./lake` (or
- * LAKE_URI) holds no raw data, runs the full pipeline over all of it and prints where the outputs are.
+ * `npm start`: the local stack on embedded defaults. Starts the embedded DynamoDB (dynalite, data
+ * under the lake), generates the sample lake when `./lake` (or LAKE_URI) holds no raw data, runs the
+ * full pipeline over all of it through the state machine, publishes the features online, then
+ * serves the HTTP API with serverless-offline and prints ready-to-paste curl commands.
+ * Ctrl-C stops everything. `--no-serve` stops after the pipeline.
  */
+import { resolve } from 'node:path';
+import { decodeParquet } from '../adapters/parquet';
 import { loadSettings } from '../config';
 import { rawInteractionRange } from '../domain/pipeline/plan';
 import { addDays } from '../domain/time';
-import { EXIT, runCli } from './lib/cli';
+import { storePublisher } from '../handlers/lib/pipeline-tasks';
+import { EXIT, parseFlags, runCli } from './lib/cli';
 import { DEFAULT_SAMPLE, writeSampleLake } from './generate';
+import { startApi, startLocalStore, stopChild } from './lib/local-stack';
 import { depsFor, runPipelineRequest } from './lib/pipeline-run';
 import { resolvePaths } from './lib/run-options';
 
 runCli(async () => {
+  const flags = parseFlags(process.argv.slice(2), { 'no-serve': { type: 'boolean' } });
   const settings = loadSettings();
   const paths = resolvePaths({}, settings);
+  if (paths.inputUri.startsWith('s3://'))
+    throw new Error('npm start runs on a local lake; use npm run pipeline for s3:// lakes');
+  const lakeDir = resolve(paths.inputUri.replace(/^file:\/\//, ''));
+  const outputDir = resolve(paths.outputUri.replace(/^file:\/\//, ''));
   const log = (line: string): void => console.log(line);
   const deps = depsFor(paths, settings, log);
+
   if ((await rawInteractionRange(deps)) === null) {
-    if (paths.inputUri.startsWith('s3://'))
-      throw new Error(`no raw interactions under ${paths.inputUri}/raw/interactions/`);
-    log(
-      `no raw data under ${paths.inputUri}: generating the sample lake (30 days, 5,000 users, 2,000 products)`,
-    );
-    writeSampleLake(paths.inputUri.replace(/^file:\/\//, ''), DEFAULT_SAMPLE, log);
+    log(`no raw data under ${lakeDir}: generating the sample lake (30 days, 5,000 users, 2,000 products)`);
+    writeSampleLake(lakeDir, DEFAULT_SAMPLE, log);
     log('');
   }
   const range = await rawInteractionRange(deps);
-  if (range === null) throw new Error(`no raw interactions under ${paths.inputUri}/raw/interactions/`);
-  // Reproducible: the reference time is 02:00 UTC on the day after the lake's last day, when the
-  // daily schedule would run, so a second `npm start` rewrites the same outputs.
-  const now = `${addDays(range.end, 1)}T02:00:00Z`;
-  await runPipelineRequest(
-    { ...paths, mode: 'full', startDate: range.start, endDate: range.end, now, workers: true },
-    settings,
-    log,
-  );
-  log('');
-  log('Read the features with DuckDB, e.g.:');
-  log(`  duckdb -c "select * from '${paths.outputUri}/features/users/as_of=*/part-00000.parquet' limit 5"`);
-  return EXIT.ok;
+  if (range === null) throw new Error(`no raw interactions under ${lakeDir}/raw/interactions/`);
+
+  log('starting the embedded DynamoDB (dynalite)');
+  const local = await startLocalStore(lakeDir, settings);
+  let api: Awaited<ReturnType<typeof startApi>> | null = null;
+  const shutdown = async (): Promise<void> => {
+    if (api !== null) await stopChild(api);
+    await local.dynamo.close();
+  };
+  process.once('SIGINT', () => {
+    log('\nstopping…');
+    void shutdown().then(() => process.exit(0));
+  });
+  process.once('SIGTERM', () => void shutdown().then(() => process.exit(0)));
+
+  try {
+    // Reproducible: the reference time is 02:00 UTC on the day after the lake's last day, when the
+    // daily schedule would run, so a second `npm start` rewrites the same outputs.
+    const now = `${addDays(range.end, 1)}T02:00:00Z`;
+    const outcome = await runPipelineRequest(
+      {
+        ...paths,
+        mode: 'full',
+        startDate: range.start,
+        endDate: range.end,
+        now,
+        workers: true,
+        publish: storePublisher(() => local.store),
+      },
+      settings,
+      log,
+    );
+    if (flags['no-serve']) {
+      await shutdown();
+      return EXIT.ok;
+    }
+    log('');
+    log(
+      `serving the HTTP API with serverless-offline on http://localhost:${settings.apiPort} (first start bundles the handlers)…`,
+    );
+    api = await startApi(
+      {
+        lakeUri: lakeDir,
+        outputUri: outputDir,
+        dynamoEndpoint: local.dynamo.endpoint,
+        port: settings.apiPort,
+      },
+      () => undefined,
+    );
+    const m = outcome.manifest;
+    const users = await decodeParquet(
+      await deps.output.read(`features/users/as_of=${m.as_of}/part-00000.parquet`),
+    );
+    const items = await decodeParquet(
+      await deps.output.read(`features/items/as_of=${m.as_of}/part-00000.parquet`),
+    );
+    const user = String(users[0]?.user_id ?? 'u00001');
+    const candidates = items.slice(0, 3).map((i) => String(i.product_id));
+    const base = `http://localhost:${settings.apiPort}`;
+    log('');
+    log('Ready. Try (local routes need no signature; on AWS they need SigV4):');
+    log(`  curl -s ${base}/health`);
+    log(`  curl -s ${base}/runs/${m.run_id}`);
+    log(
+      `  curl -s -X POST ${base}/runs -H 'content-type: application/json' -d '{"mode":"full","start_date":"${range.start}","end_date":"${addDays(range.start, 6)}"}'`,
+    );
+    log(
+      `  curl -s -X POST ${base}/validations -H 'content-type: application/json' -d '{"date":"${range.end}"}'`,
+    );
+    log(`  curl -s ${base}/validation-reports/${range.end}`);
+    log(`  curl -s ${base}/datasets/${m.run_id}`);
+    log(`  curl -s ${base}/features/users/${user}`);
+    log(`  curl -s ${base}/features/items/${candidates[0] ?? 'p00001'}`);
+    log(
+      `  curl -s -X POST ${base}/features/online -H 'content-type: application/json' -d '${JSON.stringify({ user_id: user, product_ids: candidates })}'`,
+    );
+    log(`  curl -s ${base}/alerts`);
+    log('');
+    log('Ctrl-C stops the API and the embedded DynamoDB.');
+    await new Promise<never>(() => undefined);
+  } catch (error) {
+    await shutdown();
+    throw error;
+  }
 });

@@ -64,6 +64,9 @@ function sameRequest(a: RunRequest, b: RunRequest): boolean {
   return canonical(a) === canonical(b);
 }
 
+/** A run's registration or manifest key: `runs/<id>/request.json` or `runs/<id>/manifest.json`. */
+const RUN_FILE = /^runs\/([^/]+)\/(?:request|manifest)\.json$/;
+
 /** Outcome of `startRun`. */
 export type StartOutcome =
   | { readonly kind: 'started' | 'existing'; readonly view: RunView }
@@ -100,18 +103,42 @@ export class RunControl {
     return { kind: 'started', view: (await this.view(record)) as RunView };
   }
 
-  /** The run's live view, or null when no such run was registered. */
+  /** The run's live view, or null when no such run exists. */
   async get(runId: string): Promise<RunView | null> {
-    const record = await readJson<RunRecord>(this.registry, `runs/${runId}/request.json`);
+    const record = await this.record(runId);
     return record === null ? null : this.view(record);
+  }
+
+  /**
+   * A run's record: registered by `POST /runs`, or else recovered from the manifest of a run
+   * started another way (the CLI, `npm start`) in the service's output root.
+   */
+  private async record(runId: string): Promise<RunRecord | null> {
+    const registered = await readJson<RunRecord>(this.registry, `runs/${runId}/request.json`);
+    if (registered !== null) return registered;
+    const manifest = await readJson<RunManifest>(this.registry, `runs/${runId}/manifest.json`);
+    if (manifest === null) return null;
+    return {
+      run_id: runId,
+      request: {
+        mode: manifest.mode,
+        start_date: manifest.start_date,
+        end_date: manifest.end_date,
+        run_id: runId,
+      },
+      output_uri: this.registry.uri,
+      started_at: manifest.reference_time,
+    };
   }
 
   /** The newest `limit` runs, newest first. */
   async list(limit: number): Promise<RunView[]> {
-    const keys = (await this.registry.list('runs/')).filter((o) =>
-      /^runs\/[^/]+\/request\.json$/.test(o.key),
-    );
-    const records = (await Promise.all(keys.map((o) => readJson<RunRecord>(this.registry, o.key)))).filter(
+    const ids = new Set<string>();
+    for (const o of await this.registry.list('runs/')) {
+      const m = RUN_FILE.exec(o.key);
+      if (m !== null) ids.add(m[1] as string);
+    }
+    const records = (await Promise.all([...ids].map((id) => this.record(id)))).filter(
       (r): r is RunRecord => r !== null,
     );
     records.sort((a, b) =>

@@ -5,7 +5,7 @@ import type { PipelineDeps } from '../../domain/pipeline/deps';
 import type { RunOutcome } from '../../domain/pipeline/manifest';
 import type { RunRequest } from '../../domain/pipeline/run-request';
 import { runPipelineLocally } from '../../handlers/lib/local-pipeline';
-import { createPipelineTasks, skipPublish } from '../../handlers/lib/pipeline-tasks';
+import { type Publisher, createPipelineTasks, skipPublish } from '../../handlers/lib/pipeline-tasks';
 import { REJECTION_CODES, REMOVAL_CODES } from '../../domain/validation/codes';
 import { formatTable } from './cli';
 import packageJson from '../../package.json';
@@ -25,6 +25,8 @@ export interface PipelineRequest {
   readonly now?: string | undefined;
   /** Validate days in worker threads (only where tsx is loaded, i.e. the CLIs). */
   readonly workers?: boolean;
+  /** Where Publish sends features (default: not published). */
+  readonly publish?: Publisher;
 }
 
 /** Storage ports for a request, sharing one S3 client when the settings name an endpoint. */
@@ -56,7 +58,7 @@ export async function runPipelineRequest(
     depsFor: () => deps,
     ctx: { config: settings.pipeline, codeVersion: CODE_VERSION, wallClock: () => Date.now() },
     defaults: { input_uri: request.inputUri, output_uri: request.outputUri },
-    publish: skipPublish,
+    publish: request.publish ?? skipPublish,
   });
   const pool =
     request.workers === true && settings.dayConcurrency > 1

@@ -135,6 +135,29 @@ describe('runs routes over the in-process engine', () => {
     for (const p of paths) expect(problemPaths(reply.body).some((x) => x.startsWith(p))).toBe(true);
   });
 
+  it('finds runs started another way (CLI, npm start) by their manifest', async () => {
+    const { runPipeline } = await import('../../../handlers/lib/local-pipeline');
+    const deps = createPipelineDeps({ inputUri: lake, outputUri: out });
+    await runPipeline(deps, {
+      runId: 'cli-run-1',
+      mode: 'full',
+      startDate: '2024-01-01',
+      endDate: '2024-01-01',
+      referenceTimeMs: Date.UTC(2024, 1, 1, 2),
+      config: defaultConfig(),
+      codeVersion: 'test',
+    });
+    const view = await get(httpEvent('GET /runs/{run_id}', { pathParameters: { run_id: 'cli-run-1' } }));
+    expect(view.status).toBe(200);
+    expect(view.body).toMatchObject({
+      run_id: 'cli-run-1',
+      status: 'SUCCEEDED',
+      request: { mode: 'full', start_date: '2024-01-01' },
+    });
+    const listed = await list(httpEvent('GET /runs', { query: { limit: '10' } }));
+    expect((listed.body as { runs: { run_id: string }[] }).runs.map((r) => r.run_id)).toContain('cli-run-1');
+  });
+
   it('GET /runs/{id} is a 404 for an unknown run and a 400 for a malformed id', async () => {
     expect((await get(httpEvent('GET /runs/{run_id}', { pathParameters: { run_id: 'nope' } }))).status).toBe(
       404,

@@ -1,0 +1,178 @@
+/**
+ * The local stack over real HTTP: the embedded DynamoDB, a pipeline run published online, and the
+ * API of serverless.yml served by serverless-offline (what `npm start` runs).
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeParquet } from '../../adapters/parquet';
+import { readFileSync } from 'node:fs';
+import { loadSettings } from '../../config';
+import { storePublisher } from '../../handlers/lib/pipeline-tasks';
+import { type LocalStore, startApi, startLocalStore, stopChild } from '../../scripts/lib/local-stack';
+import { runPipelineRequest } from '../../scripts/lib/pipeline-run';
+import { writeLake } from '../support/http-events';
+
+jest.setTimeout(300_000);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('local stack (serverless-offline over the embedded store)', () => {
+  let dir: string;
+  let lake: string;
+  let out: string;
+  let local: LocalStore;
+  let api: ChildProcess;
+  let base: string;
+  let runId: string;
+  let userId: string;
+  let productIds: string[];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'stack-'));
+    lake = join(dir, 'lake');
+    out = join(lake, 'processed');
+    writeLake(lake);
+    const settings = loadSettings({});
+    local = await startLocalStore(lake, settings);
+    const outcome = await runPipelineRequest(
+      {
+        inputUri: lake,
+        outputUri: out,
+        mode: 'full',
+        startDate: '2024-01-01',
+        endDate: '2024-01-03',
+        now: '2024-02-01T02:00:00Z',
+        publish: storePublisher(() => local.store),
+      },
+      settings,
+      () => undefined,
+    );
+    runId = outcome.manifest.run_id;
+    const users = await decodeParquet(
+      readFileSync(join(out, 'features/users/as_of=2024-01-04/part-00000.parquet')),
+    );
+    const items = await decodeParquet(
+      readFileSync(join(out, 'features/items/as_of=2024-01-04/part-00000.parquet')),
+    );
+    userId = String(users[0]?.user_id);
+    productIds = items.slice(0, 3).map((i) => String(i.product_id));
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    api = await startApi(
+      { lakeUri: lake, outputUri: out, dynamoEndpoint: local.dynamo.endpoint, port },
+      () => undefined,
+    );
+  });
+
+  afterAll(async () => {
+    if (api !== undefined) await stopChild(api);
+    if (local !== undefined) await local.dynamo.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const get = async (path: string, headers: Record<string, string> = {}) => {
+    const r = await fetch(`${base}${path}`, { headers });
+    return { status: r.status, type: r.headers.get('content-type') ?? '', body: await r.text() };
+  };
+  const post = async (path: string, body: unknown) => {
+    const r = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: r.status, type: r.headers.get('content-type') ?? '', body: await r.text() };
+  };
+
+  it('GET /health answers with versions', async () => {
+    const r = await get('/health');
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body)).toMatchObject({ status: 'ok', schema_version: 1 });
+  });
+
+  it('GET /runs/{id} and /datasets/{id} describe the finished run', async () => {
+    const run = await get(`/runs/${runId}`);
+    expect(run.status).toBe(200);
+    expect(JSON.parse(run.body)).toMatchObject({ run_id: runId, status: 'SUCCEEDED', as_of: '2024-01-04' });
+    const dataset = await get(`/datasets/${runId}`);
+    expect(dataset.status).toBe(200);
+    expect(JSON.parse(dataset.body)).toMatchObject({ run_id: runId, status: 'SUCCEEDED' });
+  });
+
+  it('serves published user and item features from the embedded store', async () => {
+    const user = await get(`/features/users/${encodeURIComponent(userId)}`);
+    expect(user.status).toBe(200);
+    expect(JSON.parse(user.body)).toMatchObject({ user_id: userId, as_of: '2024-01-04' });
+    const item = await get(`/features/items/${encodeURIComponent(productIds[0] as string)}`);
+    expect(item.status).toBe(200);
+    expect((await get('/features/users/nobody-here')).status).toBe(404);
+  });
+
+  it('POST /features/online returns one row per candidate in request order', async () => {
+    const r = await post('/features/online', {
+      user_id: userId,
+      product_ids: productIds,
+      at: '2024-01-04T10:00:00Z',
+    });
+    expect(r.status).toBe(200);
+    const rows = (
+      JSON.parse(r.body) as { rows: { product_id: string; time_of_day: number; user_found: boolean }[] }
+    ).rows;
+    expect(rows.map((x) => x.product_id)).toEqual(productIds);
+    expect(rows.every((x) => x.time_of_day === 10 && x.user_found)).toBe(true);
+  });
+
+  it('bad input is a 4xx problem+json naming the field, never a 500', async () => {
+    const tooMany = await post('/features/online', {
+      user_id: userId,
+      product_ids: Array.from({ length: 101 }, (_, i) => `p${i}`),
+    });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.type).toContain('application/problem+json');
+    expect(tooMany.body).toContain('product_ids');
+    const malformed = await post('/runs', '{"mode":');
+    expect(malformed.status).toBe(400);
+    const traversal = await post('/validations', { date: '2024-01-02', input_path: '../../etc' });
+    expect(traversal.status).toBe(400);
+    expect(traversal.body).toContain('input_path');
+    expect((await get('/validation-reports/2024-02-30')).status).toBe(400);
+  });
+
+  it('POST /runs starts a run through the in-process engine; GET /runs/{id} follows it to SUCCEEDED', async () => {
+    const started = await post('/runs', {
+      mode: 'full',
+      start_date: '2024-01-01',
+      end_date: '2024-01-02',
+      now: '2024-02-01T02:00:00Z',
+      run_id: 'http-run-1',
+    });
+    expect(started.status).toBe(202);
+    let status = 'RUNNING';
+    for (let i = 0; i < 120 && status === 'RUNNING'; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      status = (JSON.parse((await get('/runs/http-run-1')).body) as { status: string }).status;
+    }
+    expect(status).toBe('SUCCEEDED');
+    const list = JSON.parse((await get('/runs?limit=5')).body) as { runs: { run_id: string }[] };
+    expect(list.runs.map((r) => r.run_id)).toContain('http-run-1');
+  });
+
+  it('validation reports are served as JSON and, on request, as HTML', async () => {
+    const json = await get('/validation-reports/2024-01-02');
+    expect(json.status).toBe(200);
+    expect(JSON.parse(json.body)).toMatchObject({ date: '2024-01-02', schema_version: 1 });
+    const html = await get('/validation-reports/2024-01-02', { accept: 'text/html' });
+    expect(html.type).toContain('text/html');
+  });
+});
