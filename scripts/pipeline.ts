@@ -15,6 +15,7 @@ const FLAGS = {
   mode: { type: 'string' },
   'run-id': { type: 'string' },
   now: { type: 'string' },
+  date: { type: 'string' },
 } as const;
 
 runCli(async () => {
@@ -25,6 +26,7 @@ runCli(async () => {
       ...resolvePaths(flags, settings),
       startDate: flags['start-date'],
       endDate: flags['end-date'],
+      date: flags.date,
       mode: flags.mode,
       runId: flags['run-id'],
       now: flags.now,

@@ -13,6 +13,17 @@ import type { PipelineDeps } from './deps';
 import { outputKeys } from './layout';
 import type { RunPlan, SnapshotRef } from './plan';
 import { type StagedDay, unstageDay } from './staging';
+import type { CleanDayData } from '../features/fold';
+import type { FeatureState } from '../features/state';
+import {
+  checkStateMeta,
+  deserializeState,
+  readStateMeta,
+  serializeState,
+  stateKeys,
+  stateMeta,
+} from '../features/state-codec';
+import { configHash } from './manifest';
 
 /** One written output file, for lineage. */
 export interface OutputRef {
@@ -34,7 +45,8 @@ export interface SplitSummary {
 export interface BuildResult {
   readonly asOf: string;
   readonly outputs: readonly OutputRef[];
-  readonly split: SplitSummary;
+  /** Null on incremental runs, which write no training rows. */
+  readonly split: SplitSummary | null;
   readonly users: number;
   readonly items: number;
   readonly seconds: number;
@@ -184,9 +196,56 @@ async function cleanSnapshotBeforeStart(
     : { users: cleanUsers(validateUserSnapshot(objects).records.values()) };
 }
 
+/** Reads a staged clean day back. */
+async function readStagedDay(deps: PipelineDeps, summary: DaySummary): Promise<CleanDayData> {
+  return unstageDay(
+    JSON.parse(new TextDecoder().decode(await deps.output.read(summary.stagingKey))) as StagedDay,
+  );
+}
+
+/** The state as of S: nothing folded in yet, the snapshots for S - 1 cleaned. */
+async function initialState(deps: PipelineDeps, plan: RunPlan): Promise<FeatureState> {
+  const beforeStart = addDays(plan.params.startDate, -1);
+  const products = await cleanSnapshotBeforeStart(deps, plan.products[beforeStart], 'products');
+  const users = await cleanSnapshotBeforeStart(deps, plan.users[beforeStart], 'users');
+  return emptyState(plan.params.startDate, products?.products ?? null, users?.users ?? null);
+}
+
+/** The state as of the incremental run's day, as the previous run left it. */
+async function storedState(deps: PipelineDeps, plan: RunPlan): Promise<FeatureState> {
+  const date = plan.params.endDate;
+  checkStateMeta(await readStateMeta(deps, date), date, {
+    configHash: configHash(plan.params.config, deps.hash),
+    startDate: plan.params.startDate,
+  });
+  return deserializeState(new TextDecoder().decode(await deps.output.read(stateKeys.state(date))));
+}
+
+/** Features as of the state's T, its affinity companion, and the state itself (for the next daily run). */
+async function writeFeaturesAndState(
+  deps: PipelineDeps,
+  plan: RunPlan,
+  state: FeatureState,
+): Promise<{ outputs: OutputRef[]; users: number; items: number }> {
+  const userTable = userFeaturesTable(state);
+  const itemTable = itemFeaturesTable(state);
+  const hash = configHash(plan.params.config, deps.hash);
+  const outputs = [
+    await writeTable(deps, outputKeys.userFeatures(state.asOf), userTable),
+    await writeTable(deps, outputKeys.itemFeatures(state.asOf), itemTable),
+    // The users' affinity vectors, which Publish stores online for `user_item_affinity`.
+    await writeJson(deps, affinityCompanionKey(state.asOf), affinityCompanionJson(state), userTable.rowCount),
+    await writeJson(deps, stateKeys.state(state.asOf), serializeState(state, hash), state.users.size),
+  ];
+  // The header last: a state without it is incomplete and never read.
+  await deps.output.write(stateKeys.meta(state.asOf), JSON.stringify(stateMeta(state, hash), null, 2) + '\n');
+  return { outputs, users: userTable.rowCount, items: itemTable.rowCount };
+}
+
 /**
- * Build stage of a full run: folds the staged days in order, writing the training rows and their
- * split as it goes, then the user and item features as of E + 1. Refuses to run when a day failed.
+ * Build stage. A full run folds the staged days in order from an empty state, writing the training
+ * rows and their split as it goes; an incremental run folds its one day into the stored state.
+ * Both then write features as of E + 1 and the state as of E + 1. Refuses to run when a day failed.
  */
 export async function runBuildStage(
   deps: PipelineDeps,
@@ -197,11 +256,23 @@ export async function runBuildStage(
   const failed = days.find((d) => d.status === 'failed');
   if (failed !== undefined) throw new ValidationFailedError(failed.date, failed.failures);
   const { params } = plan;
-  const beforeStart = addDays(params.startDate, -1);
-  const products = await cleanSnapshotBeforeStart(deps, plan.products[beforeStart], 'products');
-  const users = await cleanSnapshotBeforeStart(deps, plan.users[beforeStart], 'users');
-  const state = emptyState(params.startDate, products?.products ?? null, users?.users ?? null);
+  const ordered = [...days].sort((a, b) => (a.date < b.date ? -1 : 1));
 
+  if (params.mode === 'incremental') {
+    const state = await storedState(deps, plan);
+    for (const summary of ordered) foldDay(state, await readStagedDay(deps, summary), params.config, null);
+    const written = await writeFeaturesAndState(deps, plan, state);
+    return {
+      asOf: state.asOf,
+      outputs: written.outputs,
+      split: null,
+      users: written.users,
+      items: written.items,
+      seconds: (deps.clock() - started) / 1000,
+    };
+  }
+
+  const state = await initialState(deps, plan);
   const n = days.reduce((sum, d) => sum + d.counts.clean, 0);
   const counts = splitCounts(n, params.config.split);
   await deps.output.deletePrefix(outputKeys.datasetPrefix(params.runId));
@@ -213,12 +284,9 @@ export async function runBuildStage(
     params.config.rowsPerPart,
     trainingRowsBuilder().take(),
   );
-  for (const summary of [...days].sort((a, b) => (a.date < b.date ? -1 : 1))) {
+  for (const summary of ordered) {
     const t0 = deps.clock();
-    const staged = JSON.parse(
-      new TextDecoder().decode(await deps.output.read(summary.stagingKey)),
-    ) as StagedDay;
-    const day = unstageDay(staged);
+    const day = await readStagedDay(deps, summary);
     foldDay(state, day, params.config, rows);
     await writer.add(rows.take());
     const seconds = (deps.clock() - t0) / 1000;
@@ -227,22 +295,13 @@ export async function runBuildStage(
     );
   }
   await writer.close();
-
-  const userTable = userFeaturesTable(state);
-  const itemTable = itemFeaturesTable(state);
-  const outputs = [
-    ...writer.outputs,
-    await writeTable(deps, outputKeys.userFeatures(state.asOf), userTable),
-    await writeTable(deps, outputKeys.itemFeatures(state.asOf), itemTable),
-    // The users' affinity vectors, which Publish stores online for `user_item_affinity`.
-    await writeJson(deps, affinityCompanionKey(state.asOf), affinityCompanionJson(state), userTable.rowCount),
-  ];
+  const written = await writeFeaturesAndState(deps, plan, state);
   return {
     asOf: state.asOf,
-    outputs,
+    outputs: [...writer.outputs, ...written.outputs],
     split: { n, counts, boundaries: writer.boundaries },
-    users: userTable.rowCount,
-    items: itemTable.rowCount,
+    users: written.users,
+    items: written.items,
     seconds: (deps.clock() - started) / 1000,
   };
 }

@@ -58,6 +58,11 @@ function uniqueInputs(plan: RunPlan | null, days: readonly DaySummary[]): RunMan
   return [...seen.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
+/** The hash of a configuration: lineage in manifests, and the guard of incremental state. */
+export function configHash(config: RunParams['config'], hash: (text: string) => string): string {
+  return hash(JSON.stringify(config));
+}
+
 /** Assembles the manifest from whatever stages completed. */
 export function buildManifest(
   deps: PipelineDeps,
@@ -78,7 +83,7 @@ export function buildManifest(
     reference_time: formatTimestamp(params.referenceTimeMs),
     schema_version: SCHEMA_VERSION,
     code_version: params.codeVersion,
-    config_hash: deps.hash(JSON.stringify(params.config)),
+    config_hash: configHash(params.config, deps.hash),
     config: params.config,
     inputs: uniqueInputs(plan, days),
     days: [...days]

@@ -60,7 +60,9 @@ export async function planRun(deps: PipelineDeps, params: RunParams): Promise<Ru
       params.endDate,
       `nothing under ${deps.input.uriOf(RAW_PREFIX.users)}`,
     );
-  const days = datesBetween(params.startDate, params.endDate);
+  // An incremental run folds only its own day into the stored state.
+  const days =
+    params.mode === 'incremental' ? [params.endDate] : datesBetween(params.startDate, params.endDate);
   const products: Record<string, SnapshotRef | null> = {};
   const users: Record<string, SnapshotRef | null> = {};
   for (const date of [addDays(params.startDate, -1), ...days]) {

@@ -1,11 +1,12 @@
-import { InvalidArgumentError, MissingInputError } from '../errors';
+import { MissingInputError } from '../errors';
+import { checkStateMeta, readStateMeta } from '../features/state-codec';
 import type { PipelineConfig } from '../config';
 import { addDays, formatDate, formatTimestamp, timestampMs } from '../time';
 import { type BuildResult, runBuildStage } from './build-stage';
 import { type DaySummary, runDayStage } from './day-stage';
 import type { PipelineDeps, RunParams } from './deps';
 import { outputKeys } from './layout';
-import { type StageTiming, buildManifest } from './manifest';
+import { type StageTiming, buildManifest, configHash } from './manifest';
 import { type RunPlan, planRun, rawInteractionRange } from './plan';
 import { deriveRunId } from './run-id';
 import type { RunRef, RunRequest } from './run-request';
@@ -70,7 +71,7 @@ async function resolveDates(
   const yesterday = addDays(formatDate(referenceTimeMs), -1);
   if (request.mode === 'incremental') {
     const date = request.date ?? request.end_date ?? yesterday;
-    return { startDate: request.start_date ?? date, endDate: date };
+    return { startDate: date, endDate: date };
   }
   let { start_date: startDate, end_date: endDate } = request;
   if (startDate === undefined || endDate === undefined) {
@@ -95,14 +96,18 @@ export async function planTask(
   ctx: TaskContext,
 ): Promise<PlanOutput> {
   const started = deps.clock();
-  if (request.mode === 'incremental')
-    throw new InvalidArgumentError(
-      'mode',
-      'incremental',
-      'incremental runs are not available yet; run mode full',
-    );
   const referenceTimeMs = request.now === undefined ? ctx.wallClock() : timestampMs(request.now);
-  const { startDate, endDate } = await resolveDates(deps, request, referenceTimeMs);
+  const dates = await resolveDates(deps, request, referenceTimeMs);
+  const { endDate } = dates;
+  let { startDate } = dates;
+  if (request.mode === 'incremental') {
+    // The stored state decides S; a missing or mismatched state stops the run here, before any work.
+    const meta = checkStateMeta(await readStateMeta(deps, endDate), endDate, {
+      configHash: configHash(ctx.config, deps.hash),
+      startDate: request.start_date,
+    });
+    startDate = meta.start_date;
+  }
   const base = { mode: request.mode, startDate, endDate, referenceTimeMs, config: ctx.config };
   const params: RunParams = {
     ...base,
@@ -138,7 +143,7 @@ export async function buildTask(
   await writeStage(deps, input.run.run_id, 'build', {
     stage: 'build_features',
     seconds: result.seconds,
-    records: result.split.n,
+    records: result.split?.n ?? input.days.reduce((n, d) => n + d.counts.clean, 0),
   });
   return result;
 }
@@ -157,7 +162,11 @@ function stageTimings(
       records: days.reduce((n, d) => n + d.counts.raw, 0),
     });
   if (build !== null)
-    stages.push({ stage: 'build_features', seconds: build.seconds, records: build.split.n });
+    stages.push({
+      stage: 'build_features',
+      seconds: build.seconds,
+      records: build.split?.n ?? days.reduce((n, d) => n + d.counts.clean, 0),
+    });
   if (publish !== null)
     stages.push({ stage: 'publish', seconds: publish.seconds, records: publish.users + publish.items });
   return stages;

@@ -20,6 +20,8 @@ export interface PipelineRequest {
   readonly outputUri: string;
   readonly startDate?: string | undefined;
   readonly endDate?: string | undefined;
+  /** The day of an incremental run. */
+  readonly date?: string | undefined;
   readonly mode: 'full' | 'incremental';
   readonly runId?: string | undefined;
   readonly now?: string | undefined;
@@ -72,6 +74,7 @@ export async function runPipelineRequest(
     mode: request.mode,
     ...(request.startDate === undefined ? {} : { start_date: request.startDate }),
     ...(request.endDate === undefined ? {} : { end_date: request.endDate }),
+    ...(request.date === undefined ? {} : { date: request.date }),
     ...(request.runId === undefined ? {} : { run_id: request.runId }),
     ...(request.now === undefined ? {} : { now: request.now }),
   };

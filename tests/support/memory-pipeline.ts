@@ -68,6 +68,8 @@ export interface MemoryRunOptions {
   readonly config?: PipelineConfig;
   /** Reuse an output lake (for re-run properties); a fresh one otherwise. */
   readonly output?: MemoryLake;
+  /** `incremental`: fold the one day `endDate` into the state left in `output` (default `full`). */
+  readonly mode?: 'full' | 'incremental';
 }
 
 /** Runs a full pipeline over `files` (key → text) for `startDate..endDate`. */
@@ -79,7 +81,7 @@ export async function runInMemory(
   const output = options.output ?? new MemoryLake('output');
   const config = options.config ?? relaxedConfig();
   const base = {
-    mode: 'full' as const,
+    mode: options.mode ?? 'full',
     startDate: options.startDate,
     endDate: options.endDate,
     referenceTimeMs: REFERENCE_TIME_MS,
