@@ -1,0 +1,81 @@
+/**
+ * `npm run bench:incremental [-- --days 60 --events-per-day 10000]`
+ * Builds a lake with `--days` days of history, runs a full run over day 1, then one daily
+ * incremental run per day, and prints the wall time of the daily runs of day 2, day 30 and the last
+ * day, and the state's size: a daily run's cost must not grow with the history (day 60 ≤ 1.3 × day 2).
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadSettings } from '../config';
+import { addDays } from '../domain/time';
+import { EXIT, UsageError, formatTable, parseFlags, runCli } from './lib/cli';
+import { DEFAULT_SAMPLE, writeSampleLake } from './generate';
+import { runPipelineRequest } from './lib/pipeline-run';
+
+function positiveInt(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new UsageError(`--${name} must be a positive integer, got "${text}"`);
+  return n;
+}
+
+runCli(async () => {
+  const flags = parseFlags(process.argv.slice(2), {
+    days: { type: 'string' },
+    'events-per-day': { type: 'string' },
+  });
+  const days = positiveInt('days', flags.days, 60);
+  if (days < 30) throw new UsageError('--days must be at least 30 (day 30 is measured)');
+  const eventsPerDay = positiveInt('events-per-day', flags['events-per-day'], 10_000);
+  const lake = mkdtempSync(join(tmpdir(), 'recsys-bench-incremental-'));
+  const out = join(lake, 'processed');
+  const settings = loadSettings();
+  try {
+    console.log(
+      `generating ${days} days × ${eventsPerDay.toLocaleString('en-US')} events in ${lake} (not timed)`,
+    );
+    writeSampleLake(lake, { ...DEFAULT_SAMPLE, days, eventsPerDay }, () => undefined);
+    const start = DEFAULT_SAMPLE.startDate;
+    const now = `${addDays(start, days)}T02:00:00Z`;
+    const base = { inputUri: lake, outputUri: out, now, startDate: start };
+    await runPipelineRequest({ ...base, mode: 'full', endDate: start }, settings, () => undefined);
+    const measured = new Map<number, { seconds: number; stateBytes: number; users: number }>();
+    for (let d = 2; d <= days; d++) {
+      const date = addDays(start, d - 1);
+      const t0 = performance.now();
+      const outcome = await runPipelineRequest(
+        { ...base, mode: 'incremental', date },
+        settings,
+        () => undefined,
+      );
+      const seconds = (performance.now() - t0) / 1000;
+      const stateBytes = statSync(join(out, `state/as_of=${addDays(date, 1)}/state.json`)).size;
+      if (d === 2 || d === 30 || d === days)
+        measured.set(d, { seconds, stateBytes, users: outcome.manifest.users ?? 0 });
+      if (d % 10 === 0) console.log(`  day ${d}: ${seconds.toFixed(2)} s`);
+    }
+    const day2 = measured.get(2)?.seconds ?? NaN;
+    const last = measured.get(days)?.seconds ?? NaN;
+    console.log('');
+    console.log(
+      formatTable([
+        ['daily run', 'seconds', 'state (MiB)', 'users with history'],
+        ...[...measured].map(([d, m]) => [
+          `day ${d}`,
+          m.seconds.toFixed(2),
+          (m.stateBytes / 1024 ** 2).toFixed(2),
+          m.users,
+        ]),
+      ]),
+    );
+    console.log('');
+    console.log(
+      `day ${days} / day 2 = ${(last / day2).toFixed(2)} (target ≤ 1.3): ${last <= 1.3 * day2 ? 'met' : 'not met'}`,
+    );
+    return EXIT.ok;
+  } finally {
+    rmSync(lake, { recursive: true, force: true });
+  }
+});
