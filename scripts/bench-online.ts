@@ -6,6 +6,10 @@
  * with an HTTP API v2 event. Each is run one request at a time (latency) and with `--concurrency`
  * requests in flight (throughput).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LOCAL_TABLE, startApi, stopChild } from './lib/local-stack';
 import { createDynamoDbClient } from '../adapters/dynamodb-client';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 
@@ -140,7 +144,8 @@ runCli(async () => {
 
   const settings = loadSettings({});
   const dynamo = await startDynalite();
-  const table = 'bench-features';
+  // The table the `local` stage of serverless.yml names, so the served API reads the same items.
+  const table = LOCAL_TABLE;
   const client = createDynamoDbClient({ endpoint: dynamo.endpoint });
   try {
     await ensureFeatureTable(client, table);
@@ -214,7 +219,49 @@ runCli(async () => {
       `POST /features/online, ${CANDIDATES} candidates, ${requests} requests per line, dynalite in-process`,
     );
     console.log(formatTable(rows));
-    console.log('over HTTP via serverless-offline: not measured yet');
+
+    // End to end: the same route served by serverless-offline (the local stack), over real HTTP.
+    const lakeDir = mkdtempSync(join(tmpdir(), 'bench-online-'));
+    const port = 3000 + (process.pid % 1000) + 100;
+    console.log(`starting the API with serverless-offline on port ${port} (bundles the handlers)…`);
+    const api = await startApi(
+      { lakeUri: lakeDir, outputUri: join(lakeDir, 'processed'), dynamoEndpoint: dynamo.endpoint, port },
+      () => undefined,
+    );
+    try {
+      let failures = 0;
+      const overHttp = async (i: number): Promise<void> => {
+        const reply = await fetch(`http://127.0.0.1:${port}/features/online`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: events[i % events.length]?.body ?? '',
+        });
+        await reply.arrayBuffer();
+        if (reply.status !== 200) failures++;
+      };
+      await measure(100, 4, overHttp);
+      const httpRows: (string | number)[][] = [
+        ['path', 'in flight', 'p50 ms', 'p95 ms', 'p99 ms', 'req/s', 'non-200'],
+      ];
+      for (const inFlight of [1, concurrency]) {
+        failures = 0;
+        const s = await measure(requests, inFlight, overHttp);
+        httpRows.push([
+          'HTTP via serverless-offline',
+          inFlight,
+          s.p50.toFixed(2),
+          s.p95.toFixed(2),
+          s.p99.toFixed(2),
+          Math.round(s.perSecond),
+          failures,
+        ]);
+      }
+      console.log('');
+      console.log(formatTable(httpRows));
+    } finally {
+      await stopChild(api);
+      rmSync(lakeDir, { recursive: true, force: true });
+    }
   } finally {
     setFeatureStoreForTests(undefined);
     client.destroy();
