@@ -41,3 +41,43 @@ export function freshnessAlert(newestMs: number | null, nowMs: number, maxAgeHou
     threshold: maxAgeHours,
   };
 }
+
+/** One exceeded limit behind a monitoring alert. */
+export interface AlertFinding {
+  /** `interactions` for raw figures, `users` or `items` for feature files. */
+  readonly dataset: string;
+  /** The raw field or feature; null for a figure of the whole dataset (volume, rejected share). */
+  readonly field: string | null;
+  readonly observed: number;
+  readonly threshold: number;
+}
+
+/**
+ * An alert raised by the Monitor stage: the stored `Alert` plus the run that raised it and every
+ * finding; `observed` and `threshold` are those of the worst finding (highest observed value).
+ */
+export interface MonitoringAlert extends Alert {
+  readonly run_id: string;
+  readonly findings: readonly AlertFinding[];
+}
+
+/** A monitoring alert from its findings, or null when there are none. */
+export function monitoringAlert(
+  base: Pick<Alert, 'check' | 'date' | 'raised_at' | 'severity' | 'message'> & { readonly run_id: string },
+  findings: readonly AlertFinding[],
+): MonitoringAlert | null {
+  let worst: AlertFinding | undefined;
+  for (const f of findings) if (worst === undefined || f.observed > worst.observed) worst = f;
+  if (worst === undefined) return null;
+  return {
+    check: base.check,
+    date: base.date,
+    raised_at: base.raised_at,
+    severity: base.severity,
+    message: base.message,
+    observed: worst.observed,
+    threshold: worst.threshold,
+    run_id: base.run_id,
+    findings,
+  };
+}

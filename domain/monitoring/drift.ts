@@ -1,3 +1,5 @@
+import { type AlertFinding, type MonitoringAlert, monitoringAlert } from './alerts';
+
 /**
  * Distribution drift of features between two runs, as the Population Stability Index (PSI):
  * `PSI = Σ_bins (c_i − r_i) · ln(c_i / r_i)` over the reference shares `r_i` and current shares
@@ -146,4 +148,29 @@ export function psiCategorical(
     curCounts.push(cur.counts.get(c) ?? 0);
   }
   return psiFromCounts(refCounts, ref.total, curCounts, cur.total, epsilon);
+}
+
+/** The `drift` alert of a day, listing every feature whose PSI is in the alert band, or null. */
+export function driftAlert(
+  date: string,
+  features: readonly { readonly dataset: string; readonly feature: string; readonly psi: number | null }[],
+  alertLimit: number,
+  context: { readonly run_id: string; readonly raised_at: string },
+): MonitoringAlert | null {
+  const findings: AlertFinding[] = [];
+  for (const f of features)
+    if (f.psi !== null && f.psi > alertLimit)
+      findings.push({ dataset: f.dataset, field: f.feature, observed: f.psi, threshold: alertLimit });
+  const listed = findings.map((f) => `${f.dataset}.${f.field ?? '*'} ${f.observed.toFixed(4)}`).join(', ');
+  return monitoringAlert(
+    {
+      check: 'drift',
+      date,
+      raised_at: context.raised_at,
+      severity: 'warning',
+      run_id: context.run_id,
+      message: `feature drift (PSI > ${alertLimit}) against the previous run: ${listed}`,
+    },
+    findings,
+  );
 }

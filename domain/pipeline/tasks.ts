@@ -1,6 +1,7 @@
 import { MissingInputError } from '../errors';
 import { checkStateMeta, readStateMeta } from '../features/state-codec';
 import type { PipelineConfig } from '../config';
+import type { RunMonitor } from '../monitoring/monitor-run';
 import { addDays, formatDate, formatTimestamp, timestampMs } from '../time';
 import { type BuildResult, runBuildStage } from './build-stage';
 import { type DaySummary, runDayStage } from './day-stage';
@@ -172,12 +173,26 @@ function stageTimings(
   return stages;
 }
 
-/** Monitor: writes the manifest (the run's commit marker) and removes the staging area. */
+/**
+ * Monitor: runs the data-quality monitoring when given a `monitor` (see
+ * `domain/monitoring/monitor-run.ts`; its summary goes into the manifest as `monitoring`), then
+ * writes the manifest (the run's commit marker) and removes the staging area.
+ */
 export async function monitorTask(
   deps: PipelineDeps,
   input: { run: RunRef; days: readonly DaySummary[]; build: BuildResult; publish: PublishOutput },
+  monitor?: RunMonitor,
 ): Promise<MonitorOutput> {
   const plan = await readPlan(deps, input.run);
+  const monitoring =
+    monitor === undefined
+      ? undefined
+      : await monitor(deps, {
+          run_id: plan.params.runId,
+          dates: input.days.map((d) => d.date),
+          as_of: input.build.asOf,
+          raised_at_ms: plan.params.referenceTimeMs,
+        });
   const manifest = buildManifest(
     deps,
     plan.params,
@@ -189,7 +204,8 @@ export async function monitorTask(
   );
   const key = outputKeys.manifest(plan.params.runId);
   await deps.output.deletePrefix(outputKeys.stagingPrefix(plan.params.runId));
-  await deps.output.write(key, JSON.stringify({ ...manifest, publish: input.publish }, null, 2) + '\n');
+  const body = { ...manifest, publish: input.publish, ...(monitoring === undefined ? {} : { monitoring }) };
+  await deps.output.write(key, JSON.stringify(body, null, 2) + '\n');
   return { run_id: plan.params.runId, status: 'SUCCEEDED', manifest_key: key, as_of: input.build.asOf };
 }
 

@@ -57,6 +57,7 @@ export async function startApi(env: ApiEnvironment, log: (line: string) => void)
       '--lambdaPort',
       String(env.port + 2),
       '--noAuth',
+      '--useInProcess',
     ],
     {
       cwd: root,
