@@ -9,17 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSettings } from '../config';
 import { addDays } from '../domain/time';
-import { EXIT, UsageError, formatTable, parseFlags, runCli } from './lib/cli';
+import { EXIT, formatTable, parseFlags, positiveInt, runCli, UsageError } from './lib/cli';
 import { DEFAULT_SAMPLE, writeSampleLake } from './generate';
 import { runPipelineRequest } from './lib/pipeline-run';
-
-function positiveInt(name: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n <= 0)
-    throw new UsageError(`--${name} must be a positive integer, got "${text}"`);
-  return n;
-}
 
 runCli(async () => {
   const flags = parseFlags(process.argv.slice(2), {

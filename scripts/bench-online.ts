@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCAL_TABLE, startApi, stopChild } from './lib/local-stack';
+import { mulberry32 } from './generate-lake';
 import { createDynamoDbClient } from '../adapters/dynamodb-client';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 
@@ -22,36 +23,16 @@ import {
 import { loadSettings } from '../config';
 import type { ItemRecordInput, UserRecordInput } from '../domain/online/records';
 import { handler } from '../handlers/features-online';
-import { UsageError, formatTable, parseFlags, runCli } from './lib/cli';
+import { formatTable, parseFlags, positiveInt, runCli, UsageError } from './lib/cli';
 
 const CANDIDATES = 100;
 const AS_OF = '2024-01-31';
 const AT = '2024-01-31T12:00:00Z';
 
-function positiveInt(name: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n <= 0)
-    throw new UsageError(`--${name} must be a positive integer, got "${text}"`);
-  return n;
-}
-
-/** A small deterministic PRNG (mulberry32), so every run publishes the same feature set. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const CATEGORIES = ['electronics', 'books', 'home', 'fashion', 'sports', 'toys', 'beauty', 'garden'];
 
 function featureSet(users: number, items: number): { users: UserRecordInput[]; items: ItemRecordInput[] } {
-  const rnd = prng(7);
+  const rnd = mulberry32(7);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   const userRecords: UserRecordInput[] = [];
   for (let i = 0; i < users; i++) {
@@ -161,7 +142,7 @@ runCli(async () => {
     );
 
     // Request i: a user and 100 distinct candidates, both spread deterministically over the set.
-    const rnd = prng(11);
+    const rnd = mulberry32(11);
     const bodies = Array.from({ length: 64 }, () => {
       const start = Math.floor(rnd() * items);
       return {

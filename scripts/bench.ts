@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSettings } from '../config';
-import { EXIT, UsageError, formatTable, parseFlags, runCli } from './lib/cli';
+import { EXIT, formatTable, parseFlags, positiveInt, runCli, UsageError } from './lib/cli';
 import { DEFAULT_SAMPLE, writeSampleLake } from './generate';
 import { runPipelineRequest } from './lib/pipeline-run';
 import { rawInteractionRange } from '../domain/pipeline/plan';
@@ -16,14 +16,6 @@ import { createPipelineDeps } from '../adapters/pipeline-deps';
 
 /** Targets of the batch issue on a 2-core machine. */
 const TARGET = { eventsPerSecond: 200_000, peakRssBytes: 1.5 * 1024 ** 3 } as const;
-
-function positiveInt(name: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n <= 0)
-    throw new UsageError(`--${name} must be a positive integer, got "${text}"`);
-  return n;
-}
 
 runCli(async () => {
   const flags = parseFlags(process.argv.slice(2), {

@@ -5,6 +5,7 @@
  * retried batch rewrites the same keys. Nothing is dropped: a record without a usable timestamp
  * goes to its arrival day (validation quarantines it), an undecodable payload is kept as text.
  */
+import { parseJsonObject } from '../validation/source';
 import { outputKeys } from '../pipeline/layout';
 import { formatDate, parseTimestamp } from '../time';
 
@@ -58,14 +59,7 @@ export function lineOf(text: string): string {
 
 /** The UTC day of the record's `timestamp` field, or null when the payload has no usable one. */
 export function eventDayOf(text: string): string | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
-  const ts = (value as { timestamp?: unknown }).timestamp;
+  const ts = parseJsonObject(text)?.timestamp;
   if (typeof ts !== 'string') return null;
   const parsed = parseTimestamp(ts);
   return parsed === null ? null : formatDate(parsed.ms);

@@ -59,3 +59,12 @@ export function formatTable(rows: readonly (readonly (string | number)[])[]): st
     )
     .join('\n');
 }
+
+/** A positive integer flag, or `fallback` when absent; a usage error naming the flag otherwise. */
+export function positiveInt(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new UsageError(`--${name} must be a positive integer, got "${text}"`);
+  return n;
+}
