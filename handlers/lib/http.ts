@@ -217,11 +217,13 @@ let sharedS3Client: S3Client | undefined;
 export function pipelineDepsFromSettings(
   settings: Settings,
   uris: { inputUri: string; outputUri: string },
+  log?: (line: string) => void,
 ): PipelineDeps {
   const usesS3 = uris.inputUri.startsWith('s3://') || uris.outputUri.startsWith('s3://');
   if (usesS3) sharedS3Client ??= createS3Client(settings.s3);
   return createPipelineDeps({
     ...uris,
     ...(usesS3 && sharedS3Client !== undefined ? { s3Client: sharedS3Client } : {}),
+    ...(log === undefined ? {} : { log }),
   });
 }

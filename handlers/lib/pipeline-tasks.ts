@@ -1,6 +1,4 @@
-import { createPipelineDeps } from '../../adapters/pipeline-deps';
 import { joinLakeUri } from '../../adapters/lake-from-uri';
-import { createS3Client } from '../../adapters/s3-lake';
 import { publishFromLake, sharedFeatureStore } from '../../adapters/dynamodb-feature-store';
 import type { FeatureStore } from '../../domain/online/ports';
 import { getSettings } from '../../config';
@@ -21,7 +19,7 @@ import {
   recordFailureTask,
 } from '../../domain/pipeline/tasks';
 import packageJson from '../../package.json';
-import { parseRequest } from './http';
+import { parseRequest, pipelineDepsFromSettings } from './http';
 
 /** Publishes features as of the build's T to the online store (or says why it did not). */
 export type Publisher = (deps: PipelineDeps, run: RunRef, build: BuildResult) => Promise<PublishOutput>;
@@ -107,14 +105,11 @@ export function cachedDepsFor(log: (line: string) => void): DepsFor {
     const key = `${uris.input_uri}\u0000${uris.output_uri}`;
     let deps = cache.get(key);
     if (deps === undefined) {
-      const settings = getSettings();
-      const usesS3 = uris.input_uri.startsWith('s3://') || uris.output_uri.startsWith('s3://');
-      deps = createPipelineDeps({
-        inputUri: uris.input_uri,
-        outputUri: uris.output_uri,
-        ...(usesS3 ? { s3Client: createS3Client(settings.s3) } : {}),
+      deps = pipelineDepsFromSettings(
+        getSettings(),
+        { inputUri: uris.input_uri, outputUri: uris.output_uri },
         log,
-      });
+      );
       cache.set(key, deps);
     }
     return deps;
