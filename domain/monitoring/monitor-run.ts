@@ -176,6 +176,7 @@ function columnFigures(
   });
 }
 
+/** Figures of every feature column of the user and item files as of T, against the latest earlier files. */
 async function featureFigures(
   ports: MonitorPorts,
   asOf: string,
