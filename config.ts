@@ -28,6 +28,8 @@ const EnvSchema = z.object({
   FEATURE_STALE_HOURS: z.coerce.number().positive().default(36),
   /** The deployed state machine; unset means the in-process engine (aws-local-stepfunctions). */
   STATE_MACHINE_ARN: z.string().min(1).optional(),
+  /** Print the run's CloudWatch metrics (Embedded Metric Format) on stdout from the CLIs too. */
+  EMF_STDOUT: z.enum(['0', '1', 'true', 'false']).default('0'),
   /** Port of the local HTTP API (`npm start`). */
   API_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** SNS topic for data-quality alerts (AWS only). */
@@ -52,6 +54,7 @@ export interface Settings {
   readonly stateMachineArn: string | undefined;
   readonly alertsTopicArn: string | undefined;
   readonly apiPort: number;
+  readonly emfStdout: boolean;
 }
 
 /** Thrown for a bad environment variable; the message names it. */
@@ -99,6 +102,7 @@ export function loadSettings(rawEnv: Record<string, string | undefined> = proces
     stateMachineArn: e.STATE_MACHINE_ARN,
     alertsTopicArn: e.ALERTS_TOPIC_ARN,
     apiPort: e.API_PORT,
+    emfStdout: e.EMF_STDOUT === '1' || e.EMF_STDOUT === 'true',
   };
 }
 

@@ -26,6 +26,22 @@ export const MonitoringConfig = z
       .prefault({}),
     /** Completeness of every nullable feature column of the user and item files. */
     featureNullShare: z.number().min(0).max(1).default(0.5),
+    /**
+     * Features that are null by definition for most keys (no rating, no views, no purchase, an
+     * undisclosed gender): measured and reported, never alerted on.
+     */
+    sparseFeatures: z
+      .array(z.string())
+      .default([
+        'items.avg_rating',
+        'items.conversion_rate',
+        'items.catalog_avg_rating',
+        'items.num_reviews',
+        'items.category_popularity',
+        'users.avg_price_point',
+        'users.diversity_score',
+        'users.gender',
+      ]),
     /** Validation: alert when a day's rejected share exceeds this. */
     maxRejectedShare: z.number().min(0).max(1).default(0.2),
     /** Drift: PSI bins for numeric features, the share of an empty bin, and the bands. */

@@ -209,11 +209,14 @@ function runAlerts(
 ): MonitoringAlert[] {
   const featureDate = addDays(asOf, -1);
   const rawLimits = config.rawNullShare as Readonly<Record<string, number | null>>;
+  const sparse = new Set(config.sparseFeatures);
+  const featureLimit = (dataset: string, feature: string): number | null =>
+    sparse.has(`${dataset}.${feature}`) ? null : config.featureNullShare;
   const featureShares = (dataset: string) =>
     Object.fromEntries(features.filter((f) => f.dataset === dataset).map((f) => [f.feature, f.null_share]));
   const featureFindings = [
-    ...nullShareFindings('users', featureShares('users'), () => config.featureNullShare),
-    ...nullShareFindings('items', featureShares('items'), () => config.featureNullShare),
+    ...nullShareFindings('users', featureShares('users'), (f) => featureLimit('users', f)),
+    ...nullShareFindings('items', featureShares('items'), (f) => featureLimit('items', f)),
   ];
   const byDate = new Map(days.map((d) => [d.figures.date, d]));
   const alerts: (MonitoringAlert | null)[] = [];

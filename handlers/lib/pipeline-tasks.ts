@@ -1,7 +1,10 @@
 import { joinLakeUri } from '../../adapters/lake-from-uri';
 import { publishFromLake, sharedFeatureStore } from '../../adapters/dynamodb-feature-store';
 import type { FeatureStore } from '../../domain/online/ports';
-import { getSettings } from '../../config';
+import { type Settings, getSettings } from '../../config';
+import { decodeParquet } from '../../adapters/parquet';
+import { SnsAlertPublisher, createSnsClient } from '../../adapters/sns-alerts';
+import { type RunMonitor, createRunMonitor } from '../../domain/monitoring/monitor-run';
 import type { BuildResult } from '../../domain/pipeline/build-stage';
 import type { DaySummary } from '../../domain/pipeline/day-stage';
 import type { PipelineDeps } from '../../domain/pipeline/deps';
@@ -46,6 +49,8 @@ export interface PipelineTaskOptions {
   /** Input lake and output root when the request names none. */
   readonly defaults: { readonly input_uri: string; readonly output_uri?: string | undefined };
   readonly publish: Publisher;
+  /** Volume, completeness, drift and validation-rate checks run by the Monitor task (none: skipped). */
+  readonly monitor?: RunMonitor;
 }
 
 /** Publishing when no online store is configured: the run goes on and says so. */
@@ -93,7 +98,7 @@ export function createPipelineTasks(options: PipelineTaskOptions): PipelineTasks
     processDay: (event) => dayTask(depsFor(event.run), event),
     build: (event) => buildTask(depsFor(event.run), event),
     publish: (event) => options.publish(depsFor(event.run), event.run, event.build),
-    monitor: (event) => monitorTask(depsFor(event.run), event),
+    monitor: (event) => monitorTask(depsFor(event.run), event, options.monitor),
     recordFailure: (event) => recordFailureTask(depsFor, event as Parameters<typeof recordFailureTask>[1]),
   };
 }
@@ -116,6 +121,23 @@ export function cachedDepsFor(log: (line: string) => void): DepsFor {
   };
 }
 
+/**
+ * The Monitor task's checks as configured: Parquet feature files, alerts to SNS when a topic is
+ * set, metrics in Embedded Metric Format to `emitMetrics` (stdout on Lambda, where CloudWatch
+ * picks them up).
+ */
+export function configuredMonitor(settings: Settings, emitMetrics: (doc: object) => void): RunMonitor {
+  const sns =
+    settings.alertsTopicArn === undefined
+      ? null
+      : new SnsAlertPublisher(createSnsClient(settings.s3.region), settings.alertsTopicArn);
+  return createRunMonitor({
+    decodeTable: decodeParquet,
+    emitMetrics,
+    notify: async (alert) => sns?.publish(alert),
+  });
+}
+
 let lambdaTasks: PipelineTasks | undefined;
 
 /** The task handlers as deployed: ports from the process settings, logs to CloudWatch. */
@@ -127,6 +149,7 @@ export function deployedPipelineTasks(): PipelineTasks {
       ctx: { config: settings.pipeline, codeVersion: packageJson.version, wallClock: () => Date.now() },
       defaults: { input_uri: settings.lakeUri, output_uri: settings.outputUri },
       publish: settings.online.enabled ? storePublisher(sharedFeatureStore) : skipPublish,
+      monitor: configuredMonitor(settings, (doc) => console.log(JSON.stringify(doc))),
     });
   }
   return lambdaTasks;

@@ -5,7 +5,12 @@ import type { PipelineDeps } from '../../domain/pipeline/deps';
 import type { RunOutcome } from '../../domain/pipeline/manifest';
 import type { RunRequest } from '../../domain/pipeline/run-request';
 import { runPipelineLocally } from '../../handlers/lib/local-pipeline';
-import { type Publisher, createPipelineTasks, skipPublish } from '../../handlers/lib/pipeline-tasks';
+import {
+  type Publisher,
+  configuredMonitor,
+  createPipelineTasks,
+  skipPublish,
+} from '../../handlers/lib/pipeline-tasks';
 import { REJECTION_CODES, REMOVAL_CODES } from '../../domain/validation/codes';
 import { formatTable } from './cli';
 import packageJson from '../../package.json';
@@ -61,6 +66,11 @@ export async function runPipelineRequest(
     ctx: { config: settings.pipeline, codeVersion: CODE_VERSION, wallClock: () => Date.now() },
     defaults: { input_uri: request.inputUri, output_uri: request.outputUri },
     publish: request.publish ?? skipPublish,
+    // On Lambda the metrics go to stdout for CloudWatch; on the command line only when asked.
+    monitor: configuredMonitor(
+      settings,
+      settings.emfStdout ? (doc) => log(JSON.stringify(doc)) : () => undefined,
+    ),
   });
   const pool =
     request.workers === true && settings.dayConcurrency > 1
@@ -115,6 +125,7 @@ export function summaryTable(outcome: RunOutcome, manifestUri: string, seconds: 
     ['train rows', m.split?.counts.train ?? 0],
     ['validation rows', m.split?.counts.validation ?? 0],
     ['test rows', m.split?.counts.test ?? 0],
+    ['alerts raised', (m as { monitoring?: { alerts: readonly string[] } }).monitoring?.alerts.length ?? 0],
     ['seconds', seconds.toFixed(2)],
     ['raw events/s', Math.round(raw / Math.max(seconds, 1e-3))],
   ];

@@ -3,6 +3,7 @@
  * real Parquet feature snapshots (the exact alerts written), then the whole pipeline through the
  * state machine with `monitorTask` given a monitor (manifest, summary, reports untouched).
  */
+import { MonitoringConfig } from '../../domain/monitoring/config';
 import { MemoryLake } from '../../adapters/memory-lake';
 import { decodeParquet, encodeParquet } from '../../adapters/parquet';
 import { sha256 } from '../../adapters/pipeline-deps';
@@ -74,6 +75,8 @@ describe('monitorRun on an output root with reports and two feature snapshots', 
         decodeTable: decodeParquet,
         emitMetrics: (d) => metrics.push(d),
         notify: (a) => void notified.push(a),
+        // avg_rating is sparse by default (never alerted on); here it stands for any dense feature.
+        config: MonitoringConfig.parse({ sparseFeatures: [] }),
       },
       {
         run_id: 'r1',

@@ -64,3 +64,13 @@ describe('validation failure rate', () => {
     });
   });
 });
+
+describe('sparse features', () => {
+  it('are measured but never alerted on by default (no rating, no views, no purchase are normal)', () => {
+    const config = defaultMonitoringConfig();
+    expect(config.sparseFeatures).toEqual(
+      expect.arrayContaining(['items.avg_rating', 'users.diversity_score']),
+    );
+    expect(config.sparseFeatures).not.toContain('items.price');
+  });
+});
