@@ -1,5 +1,8 @@
+import { ObjectNotFoundError } from '../errors';
 import { processDay } from '../process-day';
-import type { LakeObject } from '../ports';
+import type { Lake, LakeObject } from '../ports';
+import { type VolumePoint, quarantineExamples, renderDayReportHtml } from '../reports/html-report';
+import { addDays } from '../time';
 import type { ValidationReport, ValidationStatus } from '../validation/report';
 import type { SourceObject } from '../validation/source';
 import type { PipelineDeps } from './deps';
@@ -34,6 +37,40 @@ async function readObjects(deps: PipelineDeps, objects: readonly LakeObject[]): 
 async function readSnapshot(deps: PipelineDeps, ref: SnapshotRef | null | undefined) {
   if (ref === null || ref === undefined) return null;
   return { date: ref.date, objects: await readObjects(deps, ref.objects) };
+}
+
+/**
+ * Raw counts of the 29 days before `date` from their stored reports (missing days skipped), then
+ * `date`'s own. Days of `concurrent` (validated by the same run, maybe at this very moment) are
+ * never read, so the page does not depend on the order the run's days finish in.
+ */
+async function recentVolume(
+  output: Lake,
+  report: ValidationReport,
+  concurrent: readonly string[],
+): Promise<VolumePoint[]> {
+  const skip = new Set(concurrent);
+  const dates: string[] = [];
+  for (let back = 29; back >= 1; back--) {
+    const d = addDays(report.date, -back);
+    if (!skip.has(d)) dates.push(d);
+  }
+  const previous = await Promise.all(
+    dates.map(async (date): Promise<VolumePoint | null> => {
+      try {
+        const bytes = await output.read(outputKeys.report(date));
+        const stored = JSON.parse(new TextDecoder().decode(bytes)) as ValidationReport;
+        return { date, raw: stored.counts.raw };
+      } catch (error) {
+        if (error instanceof ObjectNotFoundError) return null;
+        throw error;
+      }
+    }),
+  );
+  return [
+    ...previous.filter((p): p is VolumePoint => p !== null),
+    { date: report.date, raw: report.counts.raw },
+  ];
 }
 
 /** The progress line of a finished day. */
@@ -81,6 +118,7 @@ export async function runDayStage(
   });
   const { report } = result;
   const reportKey = outputKeys.report(date);
+  const volume = await recentVolume(deps.output, report, plan.days);
   const stagingKey = outputKeys.staging(plan.params.runId, `day=${date}`);
   const quarantine = (dataset: string): string =>
     result.quarantine
@@ -89,6 +127,10 @@ export async function runDayStage(
       .join('');
   await Promise.all([
     deps.output.write(reportKey, JSON.stringify(report, null, 2) + '\n'),
+    deps.output.write(
+      reportKey.replace(/report\.json$/, 'report.html'),
+      renderDayReportHtml(report, { quarantineExamples: quarantineExamples(result.quarantine), volume }),
+    ),
     deps.output.write(outputKeys.quarantine('interactions', date), quarantine('interactions')),
     deps.output.write(outputKeys.quarantine('products', date), quarantine('products')),
     deps.output.write(outputKeys.quarantine('users', date), quarantine('users')),

@@ -5,6 +5,7 @@ import { type Settings, getSettings } from '../../config';
 import { decodeParquet } from '../../adapters/parquet';
 import { SnsAlertPublisher, createSnsClient } from '../../adapters/sns-alerts';
 import { type RunMonitor, createRunMonitor } from '../../domain/monitoring/monitor-run';
+import { writeRunReport } from '../../domain/reports/run-report';
 import type { BuildResult } from '../../domain/pipeline/build-stage';
 import type { DaySummary } from '../../domain/pipeline/day-stage';
 import type { PipelineDeps } from '../../domain/pipeline/deps';
@@ -124,18 +125,24 @@ export function cachedDepsFor(log: (line: string) => void): DepsFor {
 /**
  * The Monitor task's checks as configured: Parquet feature files, alerts to SNS when a topic is
  * set, metrics in Embedded Metric Format to `emitMetrics` (stdout on Lambda, where CloudWatch
- * picks them up).
+ * picks them up), and the run's human report `runs/<id>/report.html`.
  */
 export function configuredMonitor(settings: Settings, emitMetrics: (doc: object) => void): RunMonitor {
   const sns =
     settings.alertsTopicArn === undefined
       ? null
       : new SnsAlertPublisher(createSnsClient(settings.s3.region), settings.alertsTopicArn);
-  return createRunMonitor({
+  const monitor = createRunMonitor({
     decodeTable: decodeParquet,
     emitMetrics,
     notify: async (alert) => sns?.publish(alert),
   });
+  // The human report of the run (runs/<id>/report.html) comes from the figures just computed.
+  return async (deps, input) => {
+    const summary = await monitor(deps, input);
+    await writeRunReport(deps.output, decodeParquet, input.run_id, input.as_of);
+    return summary;
+  };
 }
 
 let lambdaTasks: PipelineTasks | undefined;

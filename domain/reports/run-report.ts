@@ -1,0 +1,110 @@
+import { ObjectNotFoundError } from '../errors';
+import { type TableDecoder, monitoringKey } from '../monitoring/monitor-run';
+import type { MonitoringSummary } from '../monitoring/summary';
+import { outputKeys } from '../pipeline/layout';
+import type { Lake } from '../ports';
+import { addDays } from '../time';
+import type { ValidationReport } from '../validation/report';
+import {
+  type FeatureHistogram,
+  type RunReportHeader,
+  type VolumePoint,
+  categoryBins,
+  histogramBins,
+  renderRunReportHtml,
+} from './html-report';
+
+/** Where a run's HTML page is stored, beside its manifest. */
+export const runReportKey = (runId: string): string => `runs/${runId}/report.html`;
+
+const FEATURE_KEYS = { users: outputKeys.userFeatures, items: outputKeys.itemFeatures } as const;
+
+const UTF8 = new TextDecoder();
+
+async function readJson<T>(output: Lake, key: string): Promise<T | null> {
+  try {
+    return JSON.parse(UTF8.decode(await output.read(key))) as T;
+  } catch (error) {
+    if (error instanceof ObjectNotFoundError) return null;
+    throw error;
+  }
+}
+
+function columnOf(rows: readonly Record<string, unknown>[] | null, name: string): unknown[] {
+  if (rows === null) return [];
+  const values = new Array<unknown>(rows.length);
+  for (let i = 0; i < rows.length; i++) values[i] = (rows[i] as Record<string, unknown>)[name];
+  return values;
+}
+
+/** One histogram per monitored feature: this run's file against the previous run's (numeric: its deciles). */
+async function featureHistograms(
+  output: Lake,
+  decodeTable: TableDecoder,
+  summary: MonitoringSummary,
+  asOf: string,
+): Promise<FeatureHistogram[]> {
+  const out: FeatureHistogram[] = [];
+  for (const dataset of ['users', 'items'] as const) {
+    const features = summary.features.filter((f) => f.dataset === dataset);
+    if (features.length === 0) continue;
+    const key = FEATURE_KEYS[dataset];
+    const current = await decodeTable(await output.read(key(asOf)));
+    const before = summary.previous_as_of[dataset];
+    const reference = before === null ? null : await decodeTable(await output.read(key(before)));
+    for (const f of features) {
+      const ref = columnOf(reference, f.feature);
+      const cur = columnOf(current, f.feature);
+      const bins = f.kind === 'numeric' ? histogramBins(ref, cur) : categoryBins(ref, cur);
+      out.push({ feature: f.feature, dataset, bins, psi: f.psi, band: f.band });
+    }
+  }
+  return out;
+}
+
+/**
+ * Writes `runs/<run_id>/report.html`: reads the run's monitoring summary (written by
+ * `monitorRun`, so call this after it), the validation reports of the run's days and of the 30
+ * days up to T − 1 (the volume chart; at most 30 more small reads), and the user
+ * and item feature files as of `asOf` and as of the summary's previous `as_of`. Deterministic:
+ * the same outputs give the same bytes. Returns the key written.
+ */
+export async function writeRunReport(
+  output: Lake,
+  decodeTable: TableDecoder,
+  runId: string,
+  asOf: string,
+): Promise<string> {
+  const summary = await readJson<MonitoringSummary>(output, monitoringKey(runId));
+  if (summary === null) throw new ObjectNotFoundError(output.uriOf(monitoringKey(runId)));
+  const end = addDays(asOf, -1);
+  const recent = Array.from({ length: 30 }, (_, i) => addDays(end, i - 29));
+  const dates = [...new Set([...recent, ...summary.days.map((d) => d.date)])].sort();
+  const reports = new Map<string, ValidationReport | null>();
+  await Promise.all(
+    dates.map(async (d) => reports.set(d, await readJson<ValidationReport>(output, outputKeys.report(d)))),
+  );
+  const days: RunReportHeader['days'][number][] = [];
+  for (const d of summary.days) {
+    const r = reports.get(d.date);
+    if (r !== null && r !== undefined) days.push({ date: r.date, status: r.status, counts: r.counts });
+  }
+  const volume: VolumePoint[] = [];
+  for (const d of recent) {
+    const r = reports.get(d);
+    if (r !== null && r !== undefined) volume.push({ date: d, raw: r.counts.raw });
+  }
+  const run: RunReportHeader = {
+    run_id: runId,
+    start_date: days[0]?.date ?? end,
+    end_date: days[days.length - 1]?.date ?? end,
+    as_of: asOf,
+    reference_time: summary.raised_at,
+    days,
+    volume,
+  };
+  const histograms = await featureHistograms(output, decodeTable, summary, asOf);
+  const key = runReportKey(runId);
+  await output.write(key, renderRunReportHtml(run, summary, histograms));
+  return key;
+}
