@@ -7,7 +7,7 @@ import { addDays } from '../../domain/time';
 import { runPipelineRequest } from '../../scripts/lib/pipeline-run';
 import { writeLakeDir } from '../support/e2e-pipeline';
 
-const DAYS = 10;
+const DAYS = 31;
 const START = '2024-01-01';
 const END = addDays(START, DAYS - 1);
 const NOW = '2024-02-01T02:00:00Z';
@@ -19,9 +19,9 @@ describe('incremental runs on a generated lake', () => {
     dir = mkdtempSync(join(tmpdir(), 'incremental-'));
     writeLakeDir(join(dir, 'lake'), {
       days: DAYS,
-      users: 150,
+      users: 120,
       products: 80,
-      eventsPerDay: 500,
+      eventsPerDay: 250,
       seed: 23,
       startDate: START,
       clean: false,
