@@ -2,7 +2,7 @@ import { MissingInputError } from '../errors';
 import { checkStateMeta, readStateMeta } from '../features/state-codec';
 import type { PipelineConfig } from '../config';
 import type { RunMonitor } from '../monitoring/monitor-run';
-import { addDays, formatDate, formatTimestamp, timestampMs } from '../time';
+import { addDays, formatDate, timestampMs } from '../time';
 import { type BuildResult, runBuildStage } from './build-stage';
 import { type DaySummary, runDayStage } from './day-stage';
 import type { PipelineDeps, RunParams } from './deps';
@@ -245,9 +245,4 @@ export async function recordFailureTask(
   );
   await deps.output.write(outputKeys.manifest(run.run_id), JSON.stringify(manifest, null, 2) + '\n');
   return { error: message };
-}
-
-/** The reference time of a plan, as an ISO string (for logs and replies). */
-export function referenceTimeOf(plan: RunPlan): string {
-  return formatTimestamp(plan.params.referenceTimeMs);
 }
