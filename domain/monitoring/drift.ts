@@ -69,7 +69,7 @@ export function quantileEdges(sorted: Float64Array, bins: number): Float64Array 
 }
 
 /** Bin of `x`: the number of edges ≤ x, so a value equal to an edge falls in the upper bin. */
-function binOf(edges: Float64Array, x: number): number {
+export function binOf(edges: Float64Array, x: number): number {
   let lo = 0;
   let hi = edges.length;
   while (lo < hi) {

@@ -6,7 +6,7 @@
  */
 import type { MonitoringSummary } from '../monitoring/summary';
 import type { PsiBand } from '../monitoring/drift';
-import { numericValues, quantileEdges } from '../monitoring/drift';
+import { binOf, numericValues, quantileEdges } from '../monitoring/drift';
 import { compareCodePoints } from '../text';
 import { dateMs } from '../time';
 import { REJECTION_CODES, REMOVAL_CODES, WARNING_CODES } from '../validation/codes';
@@ -94,18 +94,6 @@ export function quarantineExamples(
     out.push(e);
   }
   return out;
-}
-
-/** Bin of `x` among ascending `edges`: the number of edges ≤ x (an edge value goes to the upper bin, as in the PSI). */
-function binOf(edges: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = edges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((edges[mid] as number) <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** A number in at most 4 significant digits, without trailing zeros (axis and bin labels). */
