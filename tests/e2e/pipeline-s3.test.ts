@@ -13,7 +13,6 @@ import {
 } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -31,21 +30,7 @@ import {
   type FinishedRun,
   type ReadObject,
 } from '../support/e2e-pipeline';
-
-/** The part of s3rver's API used here (the package ships no type declarations). */
-interface S3rverServer {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-}
-type S3rverCtor = new (options: {
-  port: number;
-  address: string;
-  silent: boolean;
-  directory: string;
-}) => S3rverServer;
-// s3rver is CommonJS without types; a typed require keeps the rest of the file checked.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const S3rver = require('s3rver') as S3rverCtor;
+import { S3rver, type S3rverServer } from '../support/s3rver';
 
 const BUCKET = 'bucket';
 const CREDENTIAL_VARS = [

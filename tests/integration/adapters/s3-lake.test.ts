@@ -5,7 +5,6 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -14,21 +13,7 @@ import { LocalLake } from '../../../adapters/local-lake';
 import { S3Lake, createS3Client, parseS3Uri } from '../../../adapters/s3-lake';
 import { InvalidArgumentError, StorageError } from '../../../domain/errors';
 import { describeLakeContract } from './lake-contract';
-
-/** The part of s3rver's API used here (the package ships no type declarations). */
-interface S3rverServer {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-}
-type S3rverCtor = new (options: {
-  port: number;
-  address: string;
-  silent: boolean;
-  directory: string;
-}) => S3rverServer;
-// s3rver is CommonJS without types; a typed require keeps the rest of the file checked.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const S3rver = require('s3rver') as S3rverCtor;
+import { S3rver, type S3rverServer } from '../../support/s3rver';
 
 const BUCKET = 'lake-test';
 let server: S3rverServer;

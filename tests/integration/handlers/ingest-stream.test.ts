@@ -7,7 +7,6 @@ import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -18,6 +17,7 @@ import { S3Lake, createS3Client } from '../../../adapters/s3-lake';
 import { StorageError } from '../../../domain/errors';
 import type { Lake } from '../../../domain/ports';
 import { createHandler } from '../../../handlers/ingest-stream';
+import { S3rver, type S3rverServer } from '../../support/s3rver';
 
 const EVENT = JSON.parse(
   readFileSync(join(__dirname, '../../events/kinesis/two-days-mixed.json'), 'utf8'),
@@ -80,20 +80,6 @@ describeAgainst('a local lake', async () => {
   return new LocalLake(dir);
 });
 
-/** The part of s3rver's API used here (the package ships no type declarations). */
-interface S3rverServer {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-}
-type S3rverCtor = new (options: {
-  port: number;
-  address: string;
-  silent: boolean;
-  directory: string;
-}) => S3rverServer;
-// s3rver is CommonJS without types; a typed require keeps the rest of the file checked.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const S3rver = require('s3rver') as S3rverCtor;
 let server: S3rverServer | undefined;
 let client: S3Client | undefined;
 
