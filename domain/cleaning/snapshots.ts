@@ -20,7 +20,8 @@ function cleanOptionalKey(value: string | null | undefined): string {
 /** A JSON-object field that may arrive as a JSON string (the schema already checked it holds an object). */
 function objectField(value: unknown): Record<string, unknown> | null {
   if (value === null || value === undefined) return null;
-  if (typeof value === 'string') return JSON.parse(value) as Record<string, unknown>;
+  if (typeof value === 'string')
+    return value.trim() === '' ? null : (JSON.parse(value) as Record<string, unknown>);
   return value as Record<string, unknown>;
 }
 
@@ -78,7 +79,7 @@ export function cleanUsers(records: Iterable<RawUser>): CleanUser[] {
     .map((u) => ({
       user_id: normalizeText(u.user_id),
       age_group: cleanOptionalText(u.age_group) ?? UNKNOWN,
-      gender: u.gender ?? null,
+      gender: blankToNull(u.gender),
       location: cleanOptionalText(u.location) ?? UNKNOWN,
       join_date: (parseTimestamp(u.join_date) as { ms: number }).ms,
       customer_segment: cleanOptionalText(u.customer_segment) ?? UNKNOWN,

@@ -41,7 +41,13 @@ const isJsonObjectString = (s: string): boolean => {
 };
 const jsonObject = z.record(z.string(), z.unknown());
 const objectOrJsonString = z
-  .union([jsonObject, z.string().refine(isJsonObjectString, { message: 'must be a JSON object' })])
+  .union([
+    jsonObject,
+    // A blank string is a missing value (data-contract.md §5), any other string must hold an object.
+    z
+      .string()
+      .refine((s) => isNonBlank(s) === false || isJsonObjectString(s), { message: 'must be a JSON object' }),
+  ])
   .nullable()
   .optional();
 
@@ -91,7 +97,11 @@ export type RawProduct = z.infer<typeof RawProduct>;
 export const RawUser = z.looseObject({
   user_id: requiredString,
   age_group: nullableString,
-  gender: z.enum(GENDERS).nullable().optional(),
+  // Matched exactly; a blank string counts as null like every nullable string.
+  gender: z
+    .union([z.enum(GENDERS), z.string().refine((s) => !isNonBlank(s), { message: 'must be M, F or Other' })])
+    .nullable()
+    .optional(),
   location: nullableString,
   join_date: isoTimestamp,
   customer_segment: nullableString,

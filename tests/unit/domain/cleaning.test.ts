@@ -431,3 +431,31 @@ describe('snapshot duplicate keys', () => {
     expect(result.report.snapshots.products.valid).toBe(2);
   });
 });
+
+describe('blank nullable values in snapshots (data-contract.md §5)', () => {
+  const user = (gender: unknown) => ({ user_id: 'u1', join_date: '2024-01-01T00:00:00Z', gender });
+  const product = (attributes: unknown) => ({
+    product_id: 'p1',
+    name: 'n',
+    category: 'c',
+    created_at: '2024-01-01T00:00:00Z',
+    is_active: true,
+    attributes,
+  });
+
+  it('a blank gender counts as null; any other value must match M, F or Other exactly', () => {
+    const blank = RawUser.parse(user('  '));
+    expect(cleanUsers([blank])[0]?.gender).toBeNull();
+    for (const bad of [' M ', 'male', 'm']) {
+      const result = RawUser.safeParse(user(bad));
+      expect(result.success).toBe(false);
+      expect(result.error?.issues[0]?.path).toEqual(['gender']);
+    }
+  });
+
+  it('a blank attributes string counts as null; a non-object JSON string is a violation', () => {
+    expect(cleanProducts([RawProduct.parse(product(''))])[0]?.attributes).toBeNull();
+    expect(cleanProducts([RawProduct.parse(product('{"size":"L"}'))])[0]?.attributes).toEqual({ size: 'L' });
+    expect(RawProduct.safeParse(product('[1]')).success).toBe(false);
+  });
+});
