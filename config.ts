@@ -55,6 +55,8 @@ export interface Settings {
   readonly alertsTopicArn: string | undefined;
   readonly apiPort: number;
   readonly emfStdout: boolean;
+  /** Running inside Lambda (`AWS_LAMBDA_FUNCTION_NAME` set): metrics go to stdout for CloudWatch. */
+  readonly onLambda: boolean;
 }
 
 /** Thrown for a bad environment variable; the message names it. */
@@ -103,6 +105,7 @@ export function loadSettings(rawEnv: Record<string, string | undefined> = proces
     alertsTopicArn: e.ALERTS_TOPIC_ARN,
     apiPort: e.API_PORT,
     emfStdout: e.EMF_STDOUT === '1' || e.EMF_STDOUT === 'true',
+    onLambda: env.AWS_LAMBDA_FUNCTION_NAME !== undefined,
   };
 }
 

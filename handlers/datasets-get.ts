@@ -1,22 +1,15 @@
 import middy from '@middy/core';
+import { wiring } from '../wiring';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 
-import { getSettings } from '../config';
-import { CorruptObjectError, ObjectNotFoundError } from '../domain/errors';
-import { outputKeys } from '../domain/pipeline/layout';
+import { CorruptObjectError } from '../domain/errors';
+import { readJsonOrNull } from '../domain/lake-json';
+import { outputKeys } from '../domain/lake-layout';
 import { RUN_ID_PATTERN } from '../domain/pipeline/run-id';
 import type { Lake } from '../domain/ports';
 import { SPLITS } from '../domain/split';
-import {
-  configuredLakeUris,
-  json,
-  lazily,
-  parseRequest,
-  pipelineDepsFromSettings,
-  problemJson,
-  RequestError,
-} from './lib/http';
+import { json, parseRequest, problemJson, RequestError } from './lib/http';
 
 /** Where manifests are read from; tests pass their own. */
 export interface DatasetsDeps {
@@ -128,23 +121,17 @@ export function createHandler(deps: () => DatasetsDeps) {
     const { run_id } = parseRequest(DatasetPath, event.pathParameters ?? {}, 'path');
     const { output } = deps();
     const key = outputKeys.manifest(run_id);
-    let bytes: Uint8Array;
-    try {
-      bytes = await output.read(key);
-    } catch (err) {
-      if (err instanceof ObjectNotFoundError)
-        throw new RequestError(
-          `no dataset for run ${run_id}: no manifest at ${output.uriOf(key)} (the run does not exist, or has not finished: the manifest is written last)`,
-          404,
-        );
-      throw err;
-    }
     let raw: unknown;
     try {
-      raw = JSON.parse(new TextDecoder().decode(bytes));
+      raw = await readJsonOrNull<unknown>(output, key);
     } catch (err) {
       throw new CorruptObjectError(output.uriOf(key), 'not JSON', { cause: err });
     }
+    if (raw === null)
+      throw new RequestError(
+        `no dataset for run ${run_id}: no manifest at ${output.uriOf(key)} (the run does not exist, or has not finished: the manifest is written last)`,
+        404,
+      );
     const parsed = Manifest.safeParse(raw);
     if (!parsed.success)
       throw new CorruptObjectError(output.uriOf(key), `not a run manifest (${parsed.error.message})`);
@@ -168,13 +155,8 @@ export function createHandler(deps: () => DatasetsDeps) {
   };
 }
 
-const defaultDeps = lazily((): DatasetsDeps => {
-  const settings = getSettings();
-  return { output: pipelineDepsFromSettings(settings, configuredLakeUris(settings)).output };
-});
-
-/** `GET /datasets/{run_id}` wired to the process's settings. */
-export const lambdaHandler = createHandler(defaultDeps);
+/** `GET /datasets/{run_id}` over the configured output root. */
+export const lambdaHandler = createHandler(() => ({ output: wiring().outputLake() }));
 
 /** The Lambda entry point. */
 export const handler = middy(lambdaHandler).use(problemJson());

@@ -2,11 +2,10 @@
 import middy from '@middy/core';
 import type { Lake } from '../domain/ports';
 import { type Alert, alertKey, freshnessAlert } from '../domain/monitoring/alerts';
-import { RAW_PREFIX } from '../domain/pipeline/layout';
-import { addDays, formatDate, partitionPath } from '../domain/time';
-import { getSettings } from '../config';
-import { SnsAlertPublisher, createSnsClient } from '../adapters/sns-alerts';
-import { configuredLakeUris, lazily, pipelineDepsFromSettings } from './lib/http';
+import { writeJson } from '../domain/lake-json';
+import { rawKeys } from '../domain/lake-layout';
+import { addDays, formatDate } from '../domain/time';
+import { wiring } from '../wiring';
 
 /** Raw data older than this is stale (api.md: "older than 6 hours"). */
 export const MAX_AGE_HOURS = 6;
@@ -24,7 +23,7 @@ export interface FreshnessDeps {
 async function newestRawObject(input: Lake, nowMs: number): Promise<number | null> {
   let newest: number | null = null;
   for (const date of [formatDate(nowMs), addDays(formatDate(nowMs), -1)])
-    for (const o of await input.list(`${RAW_PREFIX.interactions}${partitionPath(date)}/`))
+    for (const o of await input.list(rawKeys.partition('interactions', date)))
       if (o.lastModified !== undefined && (newest === null || o.lastModified > newest))
         newest = o.lastModified;
   return newest;
@@ -37,27 +36,18 @@ export function createHandler(deps: () => FreshnessDeps) {
     const now = d.now();
     const alert = freshnessAlert(await newestRawObject(d.input, now), now, MAX_AGE_HOURS);
     if (alert !== null) {
-      await d.output.write(alertKey(alert), JSON.stringify(alert, null, 2) + '\n');
+      await writeJson(d.output, alertKey(alert), alert);
       await d.notify(alert);
     }
     return { fresh: alert === null, alert };
   };
 }
 
-const configured = lazily((): FreshnessDeps => {
-  const settings = getSettings();
-  const deps = pipelineDepsFromSettings(settings, configuredLakeUris(settings));
-  const sns =
-    settings.alertsTopicArn === undefined
-      ? null
-      : new SnsAlertPublisher(createSnsClient(settings.s3.region), settings.alertsTopicArn);
-  return {
-    input: deps.input,
-    output: deps.output,
-    now: () => Date.now(),
-    notify: async (alert) => sns?.publish(alert),
-  };
+/** The check over the configured lakes, alerting through the configured notifier. */
+export const lambdaHandler = createHandler(() => {
+  const w = wiring();
+  return { input: w.inputLake(), output: w.outputLake(), now: w.now, notify: (alert) => w.notify(alert) };
 });
 
-export const lambdaHandler = createHandler(configured);
+/** The Lambda entry point. */
 export const handler = middy(lambdaHandler);

@@ -3,7 +3,6 @@ import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda'
 import { z } from 'zod';
 
 import { gzip } from '../adapters/jsonl';
-import { getSettings } from '../config';
 import {
   SEQUENCE_NUMBER_PATTERN,
   SHARD_ID_PATTERN,
@@ -12,7 +11,7 @@ import {
   planStreamBatch,
 } from '../domain/ingest/stream-batch';
 import type { Lake } from '../domain/ports';
-import { configuredLakeUris, lazily, pipelineDepsFromSettings } from './lib/http';
+import { wiring } from '../wiring';
 
 /** Where raw interactions are written; tests pass their own lake. */
 export interface IngestStreamDeps {
@@ -75,13 +74,8 @@ export function createHandler(deps: () => IngestStreamDeps) {
   };
 }
 
-const defaultDeps = lazily((): IngestStreamDeps => {
-  const settings = getSettings();
-  return { lake: pipelineDepsFromSettings(settings, configuredLakeUris(settings)).input };
-});
-
-/** `ingestStream` wired to the process's settings. */
-export const lambdaHandler = createHandler(defaultDeps);
+/** `ingestStream` writing into the configured input lake. */
+export const lambdaHandler = createHandler(() => ({ lake: wiring().inputLake() }));
 
 /** The Lambda entry point (Kinesis, with `functionResponseType: ReportBatchItemFailures`). */
 export const handler = middy(lambdaHandler);

@@ -1,18 +1,15 @@
-import { createDynamoDbClient } from '../adapters/dynamodb-client';
 import middy from '@middy/core';
 import type { S3Event } from 'aws-lambda';
 import { z } from 'zod';
 
-import { DynamoDbRealtimeCounters } from '../adapters/dynamodb-realtime-counters';
 import { decodeLines } from '../adapters/jsonl';
 import { parseS3Uri } from '../adapters/s3-lake';
-import { getSettings } from '../config';
 import { CorruptObjectError, ObjectNotFoundError } from '../domain/errors';
 import { type RealtimeCounterStore, summarizeObject } from '../domain/ingest/realtime-counters';
-import { RAW_PREFIX, isRawObjectKey } from '../domain/pipeline/layout';
+import { RAW_PREFIX, isRawObjectKey } from '../domain/lake-layout';
 import type { Lake } from '../domain/ports';
 import { partitionDateOf } from '../domain/time';
-import { configuredLakeUris, lazily, pipelineDepsFromSettings } from './lib/http';
+import { wiring } from '../wiring';
 
 /** What `onRawInteractions` reads from and writes to; tests pass their own. */
 export interface OnRawInteractionsDeps {
@@ -93,21 +90,16 @@ export function createHandler(deps: () => OnRawInteractionsDeps) {
   };
 }
 
-const defaultDeps = lazily((): OnRawInteractionsDeps => {
-  const settings = getSettings();
-  const { inputUri } = configuredLakeUris(settings);
+/** `onRawInteractions` over the configured input lake and the online table's counters. */
+export const lambdaHandler = createHandler(() => {
+  const w = wiring();
+  const inputUri = w.roots.inputUri;
   return {
-    lake: pipelineDepsFromSettings(settings, configuredLakeUris(settings)).input,
+    lake: w.inputLake(),
     lakeS3: inputUri.startsWith('s3://') ? parseS3Uri(inputUri) : null,
-    counters: new DynamoDbRealtimeCounters(
-      createDynamoDbClient(settings.online, settings.s3.region),
-      settings.online.table,
-    ),
+    counters: w.realtimeCounters(),
   };
 });
-
-/** `onRawInteractions` wired to the process's settings. */
-export const lambdaHandler = createHandler(defaultDeps);
 
 /** The Lambda entry point. */
 export const handler = middy(lambdaHandler);

@@ -1,8 +1,16 @@
-/** Step Functions task `publish` of state-machines/pipeline.asl.json (see handlers/lib/pipeline-tasks.ts). */
+/** Step Functions Task `Publish` (state-machines/pipeline-definition.ts): features as of T into the online store. */
 import middy from '@middy/core';
-import { type PipelineTasks, deployedPipelineTasks } from './lib/pipeline-tasks';
+import { type PublishOutput, publish } from '../domain/pipeline/publish';
+import { AsOfEvent } from '../domain/pipeline/run-request';
+import { wiring } from '../wiring';
+import { parseTaskEvent } from './lib/task-event';
 
-/** The task, called directly by tests and by the local engine. */
-export const lambdaHandler: PipelineTasks['publish'] = (event) => deployedPipelineTasks().publish(event);
+/** The Task: `{run, as_of}` → what was published (or why not). */
+export async function lambdaHandler(event: unknown): Promise<PublishOutput> {
+  const input = parseTaskEvent('Publish', AsOfEvent, event);
+  const w = wiring();
+  return publish(w.portsFor(input.run), input, w.featurePublisher());
+}
 
+/** The Lambda entry point. */
 export const handler = middy(lambdaHandler);

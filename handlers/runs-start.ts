@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { RunRequest } from '../domain/pipeline/run-request';
 import { RequestError, confineLakeUri, json, jsonBody, parseRequest, problemJson } from './lib/http';
-import { newRunId } from './lib/run-control';
+import { newRunId } from '../domain/pipeline/run-control';
 import { type RunsService, configuredRunsService } from './lib/runs-service';
 
 const CONFINED =

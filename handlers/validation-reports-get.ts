@@ -1,25 +1,16 @@
 import middy from '@middy/core';
+import { wiring } from '../wiring';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 
-import { getSettings } from '../config';
 import { ObjectNotFoundError } from '../domain/errors';
-import { outputKeys } from '../domain/pipeline/layout';
+import { readJsonOrNull } from '../domain/lake-json';
+import { outputKeys } from '../domain/lake-layout';
 import type { Lake } from '../domain/ports';
 import { renderDayReportHtml } from '../domain/reports/html-report';
 import { parseDate } from '../domain/time';
 import type { ValidationReport } from '../domain/validation/report';
-import {
-  configuredLakeUris,
-  json,
-  lazily,
-  parseRequest,
-  pipelineDepsFromSettings,
-  prefersHtml,
-  problemJson,
-  RequestError,
-  text,
-} from './lib/http';
+import { json, parseRequest, prefersHtml, problemJson, RequestError, text } from './lib/http';
 
 /** Where reports are read from; tests pass their own. */
 export interface ValidationReportsDeps {
@@ -38,23 +29,17 @@ export function createHandler(deps: () => ValidationReportsDeps) {
   ): Promise<APIGatewayProxyStructuredResultV2> {
     const { date } = parseRequest(ReportPath, event.pathParameters ?? {}, 'path');
     const { output } = deps();
-    let bytes: Uint8Array;
-    try {
-      bytes = await output.read(outputKeys.report(date));
-    } catch (err) {
-      if (err instanceof ObjectNotFoundError)
-        throw new RequestError(
-          `no validation report for ${date}: the day has not been validated (nothing at ${output.uriOf(outputKeys.report(date))})`,
-          404,
-        );
-      throw err;
-    }
-    const report = JSON.parse(new TextDecoder().decode(bytes)) as ValidationReport;
+    const report = await readJsonOrNull<ValidationReport>(output, outputKeys.report(date));
+    if (report === null)
+      throw new RequestError(
+        `no validation report for ${date}: the day has not been validated (nothing at ${output.uriOf(outputKeys.report(date))})`,
+        404,
+      );
     if (!prefersHtml(event)) return json(200, report);
     // The page the day stage stored beside the report has the quarantine examples and the volume;
     // a report written before pages existed is rendered from itself alone.
     const page = await output
-      .read(outputKeys.report(date).replace(/report\.json$/, 'report.html'))
+      .read(outputKeys.reportPage(date))
       .then((b) => new TextDecoder().decode(b))
       .catch((err: unknown) => {
         if (err instanceof ObjectNotFoundError)
@@ -68,13 +53,8 @@ export function createHandler(deps: () => ValidationReportsDeps) {
   };
 }
 
-const defaultDeps = lazily((): ValidationReportsDeps => {
-  const settings = getSettings();
-  return { output: pipelineDepsFromSettings(settings, configuredLakeUris(settings)).output };
-});
-
-/** `GET /validation-reports/{date}` wired to the process's settings. */
-export const lambdaHandler = createHandler(defaultDeps);
+/** `GET /validation-reports/{date}` over the configured output root. */
+export const lambdaHandler = createHandler(() => ({ output: wiring().outputLake() }));
 
 /** The Lambda entry point. */
 export const handler = middy(lambdaHandler).use(problemJson());

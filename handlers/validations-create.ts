@@ -2,25 +2,13 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 
-import { joinLakeUri } from '../adapters/lake-from-uri';
-import { sha256 } from '../adapters/pipeline-deps';
-import { getSettings } from '../config';
 import type { PipelineConfig } from '../domain/config';
-import { runDayStage } from '../domain/pipeline/day-stage';
+import { joinLakeUri } from '../domain/lake-uri';
 import type { PipelineDeps } from '../domain/pipeline/deps';
-import { planRun } from '../domain/pipeline/plan';
-import { deriveRunId } from '../domain/pipeline/run-id';
+import { validateOneDay } from '../domain/pipeline/validate-clean-day';
 import { parseDate } from '../domain/time';
-import packageJson from '../package.json';
-import {
-  confineLakeUri,
-  json,
-  jsonBody,
-  lazily,
-  parseRequest,
-  pipelineDepsFromSettings,
-  problemJson,
-} from './lib/http';
+import { wiring } from '../wiring';
+import { confineLakeUri, json, jsonBody, parseRequest, problemJson } from './lib/http';
 
 /** What `POST /validations` runs against; tests pass their own. */
 export interface ValidationsDeps {
@@ -29,9 +17,10 @@ export interface ValidationsDeps {
   /** `OUTPUT_URI` when configured; otherwise reports go to `<input>/processed`, as with the CLI. */
   readonly outputUri: string | undefined;
   readonly config: PipelineConfig;
-  readonly depsFor: (uris: { inputUri: string; outputUri: string }) => PipelineDeps;
+  readonly depsFor: (uris: { input_uri: string; output_uri: string }) => PipelineDeps;
   /** Wall clock (epoch ms): the reference time of the validation. */
   readonly now: () => number;
+  readonly codeVersion: string;
 }
 
 function bodySchema(roots: readonly string[]) {
@@ -58,7 +47,7 @@ function bodySchema(roots: readonly string[]) {
 
 /**
  * Builds `POST /validations` over `deps`: validation only, for one day (the code path of
- * `npm run validate`: plan, then the day stage without staging the clean day). Writes the day's
+ * `npm run validate`: `validateOneDay`). Writes the day's
  * report and quarantine and returns the report, 200 whatever its status.
  */
 export function createHandler(deps: () => ValidationsDeps) {
@@ -69,38 +58,32 @@ export function createHandler(deps: () => ValidationsDeps) {
     const roots = d.outputUri === undefined ? [d.lakeUri] : [d.lakeUri, d.outputUri];
     const body = parseRequest(bodySchema(roots), jsonBody(event), 'body');
     const inputUri = body.input_path ?? d.lakeUri;
-    const pipeline = d.depsFor({ inputUri, outputUri: d.outputUri ?? joinLakeUri(inputUri, 'processed') });
-    const base = {
-      mode: 'validate',
-      startDate: body.date,
-      endDate: body.date,
+    const ports = d.depsFor({
+      input_uri: inputUri,
+      output_uri: d.outputUri ?? joinLakeUri(inputUri, 'processed'),
+    });
+    const summary = await validateOneDay(ports, {
+      date: body.date,
       referenceTimeMs: d.now(),
       config: d.config,
-    };
-    const plan = await planRun(pipeline, {
-      ...base,
-      mode: 'full',
-      runId: deriveRunId(base, sha256),
-      codeVersion: packageJson.version,
+      codeVersion: d.codeVersion,
     });
-    const summary = await runDayStage(pipeline, plan, body.date, { stageCleanDay: false });
     return json(200, summary.report);
   };
 }
 
-const defaultDeps = lazily((): ValidationsDeps => {
-  const settings = getSettings();
+/** `POST /validations` over the configured lake. */
+export const lambdaHandler = createHandler(() => {
+  const w = wiring();
   return {
-    lakeUri: settings.lakeUri,
-    outputUri: settings.outputUri,
-    config: settings.pipeline,
-    depsFor: (uris) => pipelineDepsFromSettings(settings, uris),
-    now: () => Date.now(),
+    lakeUri: w.roots.inputUri,
+    outputUri: w.settings.outputUri,
+    config: w.settings.pipeline,
+    depsFor: w.portsFor,
+    now: w.now,
+    codeVersion: w.taskContext.codeVersion,
   };
 });
-
-/** `POST /validations` wired to the process's settings. */
-export const lambdaHandler = createHandler(defaultDeps);
 
 /** The Lambda entry point. */
 export const handler = middy(lambdaHandler).use(problemJson());

@@ -10,11 +10,12 @@ import { decodeParquet } from '../adapters/parquet';
 import { loadSettings } from '../config';
 import { rawInteractionRange } from '../domain/pipeline/plan';
 import { addDays } from '../domain/time';
-import { storePublisher } from '../handlers/lib/pipeline-tasks';
+import { outputKeys } from '../domain/lake-layout';
+import { createWiring } from '../wiring';
 import { EXIT, parseFlags, runCli } from './lib/cli';
 import { DEFAULT_SAMPLE, writeSampleLake } from './generate';
 import { startApi, startLocalStore, stopChild } from './lib/local-stack';
-import { depsFor, runPipelineRequest } from './lib/pipeline-run';
+import { runPipelineRequest } from './lib/pipeline-run';
 import { resolvePaths } from './lib/run-options';
 
 runCli(async () => {
@@ -26,7 +27,10 @@ runCli(async () => {
   const lakeDir = resolve(paths.inputUri.replace(/^file:\/\//, ''));
   const outputDir = resolve(paths.outputUri.replace(/^file:\/\//, ''));
   const log = (line: string): void => console.log(line);
-  const deps = depsFor(paths, settings, log);
+  const deps = createWiring({ settings, log }).portsFor({
+    input_uri: paths.inputUri,
+    output_uri: paths.outputUri,
+  });
 
   if ((await rawInteractionRange(deps)) === null) {
     log(`no raw data under ${lakeDir}: generating the sample lake (30 days, 5,000 users, 2,000 products)`);
@@ -61,7 +65,7 @@ runCli(async () => {
         endDate: range.end,
         now,
         workers: true,
-        publish: storePublisher(() => local.store),
+        featureStore: local.store,
       },
       settings,
       log,
@@ -84,12 +88,8 @@ runCli(async () => {
       () => undefined,
     );
     const m = outcome.manifest;
-    const users = await decodeParquet(
-      await deps.output.read(`features/users/as_of=${m.as_of}/part-00000.parquet`),
-    );
-    const items = await decodeParquet(
-      await deps.output.read(`features/items/as_of=${m.as_of}/part-00000.parquet`),
-    );
+    const users = await decodeParquet(await deps.output.read(outputKeys.userFeatures(m.as_of as string)));
+    const items = await decodeParquet(await deps.output.read(outputKeys.itemFeatures(m.as_of as string)));
     const user = String(users[0]?.user_id ?? 'u00001');
     const candidates = items.slice(0, 3).map((i) => String(i.product_id));
     const base = `http://localhost:${settings.apiPort}`;

@@ -4,13 +4,10 @@
  * exits 1 when the day fails validation.
  */
 import { loadSettings } from '../config';
-import { runDayStage } from '../domain/pipeline/day-stage';
-import { planRun } from '../domain/pipeline/plan';
-import { deriveRunId } from '../domain/pipeline/run-id';
+import { validateOneDay } from '../domain/pipeline/validate-clean-day';
 import { timestampMs } from '../domain/time';
-import { sha256 } from '../adapters/pipeline-deps';
+import { useWiring } from '../wiring';
 import { EXIT, UsageError, parseFlags, runCli } from './lib/cli';
-import { CODE_VERSION, depsFor } from './lib/pipeline-run';
 import { PipelineFlags, resolvePaths, validateFlags } from './lib/run-options';
 
 const FLAGS = {
@@ -25,22 +22,14 @@ runCli(async () => {
   if (flags.date === undefined) throw new UsageError('--date is required (YYYY-MM-DD)');
   const settings = loadSettings();
   const paths = resolvePaths(flags, settings);
-  const deps = depsFor(paths, settings, (line) => console.error(line));
-  const referenceTimeMs = flags.now === undefined ? Date.now() : timestampMs(flags.now);
-  const base = {
-    mode: 'validate',
-    startDate: flags.date,
-    endDate: flags.date,
-    referenceTimeMs,
+  const w = useWiring({ settings, log: (line) => console.error(line) });
+  const deps = w.portsFor({ input_uri: paths.inputUri, output_uri: paths.outputUri });
+  const summary = await validateOneDay(deps, {
+    date: flags.date,
+    referenceTimeMs: flags.now === undefined ? Date.now() : timestampMs(flags.now),
     config: settings.pipeline,
-  };
-  const plan = await planRun(deps, {
-    ...base,
-    mode: 'full',
-    runId: deriveRunId(base, sha256),
-    codeVersion: CODE_VERSION,
+    codeVersion: w.taskContext.codeVersion,
   });
-  const summary = await runDayStage(deps, plan, flags.date, { stageCleanDay: false });
   console.log(JSON.stringify(summary.report, null, 2));
   console.error(`report: ${deps.output.uriOf(summary.reportKey)}`);
   if (summary.status === 'failed') {

@@ -1,4 +1,6 @@
-import { ObjectNotFoundError, PipelineError } from '../errors';
+import { PipelineError } from '../errors';
+import { readJsonOrNull } from '../lake-json';
+import { outputKeys } from '../lake-layout';
 import type { Lake } from '../ports';
 import type { CleanProduct, CleanUser } from '../schemas/clean';
 import { SCHEMA_VERSION } from '../schemas/records';
@@ -42,12 +44,6 @@ export interface SerializedState {
   readonly products: readonly CleanProduct[] | null;
   readonly userProfiles: readonly CleanUser[] | null;
 }
-
-/** Where the state as of a date lives under the output root. */
-export const stateKeys = {
-  state: (asOf: string): string => `state/as_of=${asOf}/state.json`,
-  meta: (asOf: string): string => `state/as_of=${asOf}/meta.json`,
-} as const;
 
 /** The header of a state as of `state.asOf` under a config. */
 export function stateMeta(state: FeatureState, configHash: string): StateMeta {
@@ -148,11 +144,6 @@ export function checkStateMeta(
 }
 
 /** The header of the state as of `date`, or null when there is none. */
-export async function readStateMeta(deps: { output: Lake }, date: string): Promise<StateMeta | null> {
-  try {
-    return JSON.parse(new TextDecoder().decode(await deps.output.read(stateKeys.meta(date)))) as StateMeta;
-  } catch (error) {
-    if (error instanceof ObjectNotFoundError) return null;
-    throw error;
-  }
+export function readStateMeta(deps: { output: Lake }, date: string): Promise<StateMeta | null> {
+  return readJsonOrNull<StateMeta>(deps.output, outputKeys.stateMeta(date));
 }

@@ -6,7 +6,7 @@
  * goes to its arrival day (validation quarantines it), an undecodable payload is kept as text.
  */
 import { parseJsonObject } from '../validation/source';
-import { outputKeys } from '../pipeline/layout';
+import { rawKeys } from '../lake-layout';
 import { formatDate, parseTimestamp } from '../time';
 
 /** One decoded stream record, as the handler hands it in (payload already base64-decoded). */
@@ -67,7 +67,7 @@ export function eventDayOf(text: string): string | null {
 
 /** The raw key of one batch object: `raw/interactions/year=/month=/day=/kinesis-<shard>-<first>-<last>.jsonl.gz`. */
 export function streamObjectKey(date: string, shardId: string, firstSeq: string, lastSeq: string): string {
-  return `${outputKeys.rawPartition('interactions', date)}kinesis-${shardId}-${firstSeq}-${lastSeq}.jsonl.gz`;
+  return rawKeys.object('interactions', date, `kinesis-${shardId}-${firstSeq}-${lastSeq}.jsonl.gz`);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { SCHEMA_VERSION } from '../schemas/records';
 import { formatTimestamp } from '../time';
-import type { BuildResult } from './build-stage';
-import type { DaySummary } from './day-stage';
+import type { BuildResult } from './build-features';
+import type { DaySummary } from './validate-clean-day';
 import type { PipelineDeps, RunParams } from './deps';
 import type { RunPlan } from './plan';
 

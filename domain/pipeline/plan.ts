@@ -1,8 +1,16 @@
+import type { PipelineConfig } from '../config';
 import { MissingInputError } from '../errors';
+import { checkStateMeta, readStateMeta } from '../features/state-codec';
+import { writeJson } from '../lake-json';
+import { joinLakeUri } from '../lake-uri';
+import { RAW_PREFIX, isRawObjectKey, outputKeys } from '../lake-layout';
 import type { LakeObject } from '../ports';
-import { addDays, datesBetween, partitionDateOf } from '../time';
+import { addDays, datesBetween, formatDate, partitionDateOf, timestampMs } from '../time';
 import type { PipelineDeps, RunParams } from './deps';
-import { RAW_PREFIX, isRawObjectKey } from './layout';
+import { configHash } from './manifest';
+import { deriveRunId } from './run-id';
+import type { RunRef, RunRequest } from './run-request';
+import { writeStageRecord } from './stage-records';
 
 /** The raw objects of one snapshot partition. */
 export interface SnapshotRef {
@@ -85,4 +93,88 @@ export async function rawInteractionRange(
   return sorted.length === 0
     ? null
     : { start: sorted[0] as string, end: sorted[sorted.length - 1] as string };
+}
+
+/** What the Plan task needs besides storage: the run-wide settings. */
+export interface TaskContext {
+  readonly config: PipelineConfig;
+  readonly codeVersion: string;
+  /** Wall clock in epoch ms (reference time when the request gives no `now`). */
+  readonly wallClock: () => number;
+  /** Input lake and output root when the request names none (output: `<input>/processed` when unset). */
+  readonly defaults: { readonly input_uri: string; readonly output_uri: string | undefined };
+}
+
+/** Plan's output: the run pointer and the days the Map state fans out over. */
+export interface PlanOutput {
+  readonly run: RunRef;
+  readonly days: readonly string[];
+}
+
+/** Resolves the days of a request: explicit dates, the schedule's, or the lake's whole range. */
+async function resolveDates(
+  deps: PipelineDeps,
+  request: RunRequest,
+  referenceTimeMs: number,
+): Promise<{ startDate: string; endDate: string }> {
+  const yesterday = addDays(formatDate(referenceTimeMs), -1);
+  if (request.mode === 'incremental') {
+    const date = request.date ?? request.end_date ?? yesterday;
+    return { startDate: date, endDate: date };
+  }
+  let { start_date: startDate, end_date: endDate } = request;
+  if (startDate === undefined || endDate === undefined) {
+    const range = await rawInteractionRange(deps);
+    if (range === null)
+      throw new MissingInputError(
+        'raw interactions',
+        endDate ?? 'any date',
+        `nothing under ${deps.input.uriOf(RAW_PREFIX.interactions)}`,
+      );
+    startDate ??= range.start;
+    endDate ??= request.schedule === 'weekly' && range.end > yesterday ? yesterday : range.end;
+  }
+  return { startDate, endDate };
+}
+
+/** The `Plan` state: fixes the run's parameters and days, and stores the plan beside the run's manifest. */
+export async function plan(
+  portsFor: (uris: { input_uri: string; output_uri: string }) => PipelineDeps,
+  request: RunRequest,
+  ctx: TaskContext,
+): Promise<PlanOutput> {
+  const input_uri = request.input_path ?? ctx.defaults.input_uri;
+  const output_uri = request.output_path ?? ctx.defaults.output_uri ?? joinLakeUri(input_uri, 'processed');
+  const deps = portsFor({ input_uri, output_uri });
+  const started = deps.clock();
+  const referenceTimeMs = request.now === undefined ? ctx.wallClock() : timestampMs(request.now);
+  const dates = await resolveDates(deps, request, referenceTimeMs);
+  const { endDate } = dates;
+  let { startDate } = dates;
+  if (request.mode === 'incremental') {
+    // The stored state decides S; a missing or mismatched state stops the run here, before any work.
+    const meta = checkStateMeta(await readStateMeta(deps, endDate), endDate, {
+      configHash: configHash(ctx.config, deps.hash),
+      startDate: request.start_date,
+    });
+    startDate = meta.start_date;
+  }
+  const base = { mode: request.mode, startDate, endDate, referenceTimeMs, config: ctx.config };
+  const params: RunParams = {
+    ...base,
+    runId: request.run_id ?? deriveRunId(base, deps.hash),
+    codeVersion: ctx.codeVersion,
+  };
+  deps.log(`plan: ${params.mode} run ${params.runId}, ${startDate}..${endDate}`);
+  const runPlan = await planRun(deps, params);
+  const planKey = outputKeys.plan(params.runId);
+  await writeJson(deps.output, planKey, runPlan, false);
+  const seconds = (deps.clock() - started) / 1000;
+  await writeStageRecord(deps, params.runId, 'Plan', {
+    stage: 'Plan',
+    seconds,
+    records: runPlan.days.length,
+  });
+  deps.log(`validate + clean: ${runPlan.days.length} days`);
+  return { run: { run_id: params.runId, input_uri, output_uri, plan_key: planKey }, days: runPlan.days };
 }

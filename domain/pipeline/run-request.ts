@@ -39,3 +39,26 @@ export interface RunRef {
   readonly output_uri: string;
   readonly plan_key: string;
 }
+
+/** The small pointer every task after Plan receives, as parsed from the Task's event. */
+export const RunRefSchema = z.looseObject({
+  run_id: z.string().regex(RUN_ID_PATTERN),
+  input_uri: z.string().min(1),
+  output_uri: z.string().min(1),
+  plan_key: z.string().min(1),
+});
+
+/** The event of a Task that works on the whole run (`{run}`). */
+export const RunEvent = z.looseObject({ run: RunRefSchema });
+
+/** The event of the per-day Task (`{run, date}`). */
+export const DayEvent = z.looseObject({ run: RunRefSchema, date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) });
+
+/** The event of a Task that works on the features as of T (`{run, as_of}`). */
+export const AsOfEvent = z.looseObject({ run: RunRefSchema, as_of: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) });
+
+/** The configured input lake and output root (the defaults of a request naming neither). */
+export interface RunRoots {
+  readonly inputUri: string;
+  readonly outputUri: string;
+}

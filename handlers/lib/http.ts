@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { ERROR_CODES, PipelineError } from '../../domain/errors';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { joinLakeUri } from '../../adapters/lake-from-uri';
+import { joinLakeUri } from '../../domain/lake-uri';
 import { createPipelineDeps } from '../../adapters/pipeline-deps';
 import { createS3Client } from '../../adapters/s3-lake';
 import type { Settings } from '../../config';

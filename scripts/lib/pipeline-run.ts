@@ -1,25 +1,14 @@
-import { createS3Client } from '../../adapters/s3-lake';
-import { createPipelineDeps } from '../../adapters/pipeline-deps';
 import type { Settings } from '../../config';
-import type { PipelineDeps } from '../../domain/pipeline/deps';
+import type { FeatureStore } from '../../domain/online/ports';
 import type { RunOutcome } from '../../domain/pipeline/manifest';
 import type { RunRequest } from '../../domain/pipeline/run-request';
-import { runPipelineLocally } from '../../handlers/lib/local-pipeline';
-import {
-  type Publisher,
-  configuredMonitor,
-  createPipelineTasks,
-  skipPublish,
-} from '../../handlers/lib/pipeline-tasks';
 import { REJECTION_CODES, REMOVAL_CODES } from '../../domain/validation/codes';
+import { runPipelineLocally } from '../../handlers/lib/pipeline-engine';
+import { useWiring } from '../../wiring';
 import { formatTable } from './cli';
-import packageJson from '../../package.json';
-import { DayWorkerPool } from '../../adapters/day-workers';
+import { TaskWorkerPool } from './task-workers';
 
-/** The package version, recorded in manifests. */
-export const CODE_VERSION: string = packageJson.version;
-
-/** What a pipeline run needs from the command line. */
+/** A pipeline run from the command line (and the tests that drive the CLI's path). */
 export interface PipelineRequest {
   readonly inputUri: string;
   readonly outputUri: string;
@@ -30,79 +19,59 @@ export interface PipelineRequest {
   readonly mode: 'full' | 'incremental';
   readonly runId?: string | undefined;
   readonly now?: string | undefined;
-  /** Validate days in worker threads (only where tsx is loaded, i.e. the CLIs). */
+  /** Run Map iterations in worker threads (only where tsx is loaded, i.e. the CLIs). */
   readonly workers?: boolean;
-  /** Where Publish sends features (default: not published). */
-  readonly publish?: Publisher;
+  /** Where Publish sends features (default: the configured store, if any). */
+  readonly featureStore?: FeatureStore | null;
 }
 
-/** Storage ports for a request, sharing one S3 client when the settings name an endpoint. */
-export function depsFor(
-  request: Pick<PipelineRequest, 'inputUri' | 'outputUri'>,
-  settings: Settings,
-  log: (line: string) => void,
-): PipelineDeps {
-  const usesS3 = request.inputUri.startsWith('s3://') || request.outputUri.startsWith('s3://');
-  return createPipelineDeps({
-    inputUri: request.inputUri,
-    outputUri: request.outputUri,
-    ...(usesS3 ? { s3Client: createS3Client(settings.s3) } : {}),
-    log,
-  });
-}
-
-/**
- * Runs the pipeline for a request through the state machine (in-process engine) and prints the
- * summary table. The CLIs (running under tsx) validate days in worker threads; tests stay in-process.
- */
-export async function runPipelineRequest(
-  request: PipelineRequest,
-  settings: Settings,
-  log: (line: string) => void,
-): Promise<RunOutcome> {
-  const deps = depsFor(request, settings, log);
-  const tasks = createPipelineTasks({
-    depsFor: () => deps,
-    ctx: { config: settings.pipeline, codeVersion: CODE_VERSION, wallClock: () => Date.now() },
-    defaults: { input_uri: request.inputUri, output_uri: request.outputUri },
-    publish: request.publish ?? skipPublish,
-    // On Lambda the metrics go to stdout for CloudWatch; on the command line only when asked.
-    monitor: configuredMonitor(
-      settings,
-      settings.emfStdout ? (doc) => log(JSON.stringify(doc)) : () => undefined,
-    ),
-  });
-  const pool =
-    request.workers === true && settings.dayConcurrency > 1
-      ? new DayWorkerPool(settings.dayConcurrency, {
-          inputUri: request.inputUri,
-          outputUri: request.outputUri,
-          s3: settings.s3,
-        })
-      : null;
-  const runRequest: RunRequest = {
+/** The state machine's input for a request. */
+export function runRequestOf(request: PipelineRequest): RunRequest {
+  return {
     mode: request.mode,
+    input_path: request.inputUri,
+    output_path: request.outputUri,
     ...(request.startDate === undefined ? {} : { start_date: request.startDate }),
     ...(request.endDate === undefined ? {} : { end_date: request.endDate }),
     ...(request.date === undefined ? {} : { date: request.date }),
     ...(request.runId === undefined ? {} : { run_id: request.runId }),
     ...(request.now === undefined ? {} : { now: request.now }),
   };
+}
+
+/**
+ * Runs the pipeline for a request through the state machine (in-process engine, the deployed
+ * handlers over the wiring of `settings`) and prints the summary table. The CLIs run the Map's
+ * days in worker threads; tests stay in-process.
+ */
+export async function runPipelineRequest(
+  request: PipelineRequest,
+  settings: Settings,
+  log: (line: string) => void,
+): Promise<RunOutcome> {
+  const w = useWiring({
+    settings,
+    log,
+    ...(request.featureStore === undefined ? {} : { featureStore: request.featureStore }),
+  });
+  const pool =
+    request.workers === true && settings.dayConcurrency > 1
+      ? new TaskWorkerPool(settings.dayConcurrency, settings)
+      : null;
   const started = performance.now();
   let outcome: RunOutcome;
   try {
     outcome = await runPipelineLocally(
-      pool === null ? tasks : { ...tasks, processDay: pool.runDay },
-      runRequest,
-      () => deps,
-      log,
+      runRequestOf(request),
+      pool === null ? {} : { overrides: { ValidateCleanDay: pool.entry('ValidateCleanDay') } },
     );
   } finally {
     await pool?.close();
   }
   const seconds = (performance.now() - started) / 1000;
+  const output = w.lake(request.outputUri);
   log('');
-  log(summaryTable(outcome, deps.output.uriOf(outcome.manifestKey), seconds));
+  log(summaryTable(outcome, output.uriOf(outcome.manifestKey), seconds));
   return outcome;
 }
 

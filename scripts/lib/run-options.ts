@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type Settings } from '../../config';
-import { joinLakeUri } from '../../adapters/lake-from-uri';
+import { joinLakeUri } from '../../domain/lake-uri';
 import { parseDate, parseTimestamp } from '../../domain/time';
 import { RUN_ID_PATTERN } from '../../domain/pipeline/run-id';
 import { UsageError } from './cli';

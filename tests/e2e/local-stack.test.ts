@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { decodeParquet } from '../../adapters/parquet';
 import { readFileSync } from 'node:fs';
 import { loadSettings } from '../../config';
-import { storePublisher } from '../../handlers/lib/pipeline-tasks';
 import { type LocalStore, startApi, startLocalStore, stopChild } from '../../scripts/lib/local-stack';
 import { runPipelineRequest } from '../../scripts/lib/pipeline-run';
 import { writeLake } from '../support/http-events';
@@ -54,7 +53,7 @@ describe('local stack (serverless-offline over the embedded store)', () => {
         startDate: '2024-01-01',
         endDate: '2024-01-03',
         now: '2024-02-01T02:00:00Z',
-        publish: storePublisher(() => local.store),
+        featureStore: local.store,
       },
       settings,
       () => undefined,

@@ -1,7 +1,7 @@
 /**
  * The Monitor stage end to end: the orchestrator on an output root holding hand-made reports and
  * real Parquet feature snapshots (the exact alerts written), then the whole pipeline through the
- * state machine with `monitorTask` given a monitor (manifest, summary, reports untouched).
+ * state machine with the Monitor task given checks (manifest, summary, reports untouched).
  */
 import { MonitoringConfig } from '../../domain/monitoring/config';
 import { MemoryLake } from '../../adapters/memory-lake';
@@ -11,11 +11,9 @@ import type { MonitoringAlert } from '../../domain/monitoring/alerts';
 import type { EmfDocument } from '../../domain/monitoring/emf';
 import { createRunMonitor, monitorRun, monitoringKey } from '../../domain/monitoring/monitor-run';
 import type { MonitoringSummary } from '../../domain/monitoring/summary';
-import type { RunRequest } from '../../domain/pipeline/run-request';
-import { monitorTask } from '../../domain/pipeline/tasks';
+import { deriveRunId } from '../../domain/pipeline/run-id';
 import { formatTimestamp } from '../../domain/time';
-import { runPipeline, runPipelineLocally } from '../../handlers/lib/local-pipeline';
-import { createPipelineTasks, skipPublish } from '../../handlers/lib/pipeline-tasks';
+import { runPipeline } from '../support/run-pipeline';
 import { generateLake } from '../../scripts/generate-lake';
 import { REFERENCE_TIME_MS, memoryDeps, relaxedConfig } from '../support/memory-pipeline';
 import { itemRows, reportJson, reportKey, tableOf, userRows } from '../unit/domain/monitoring/fixtures';
@@ -174,7 +172,7 @@ describe('monitorRun on an output root with reports and two feature snapshots', 
   });
 });
 
-describe('monitorTask given a monitor, in the whole pipeline (two runs, the second day 5 cut short)', () => {
+describe('the Monitor task with checks, in the whole pipeline (two runs, the second day 5 cut short)', () => {
   const files = new Map<string, string>();
   generateLake(
     {
@@ -195,22 +193,17 @@ describe('monitorTask given a monitor, in the whole pipeline (two runs, the seco
     const deps = memoryDeps(input, output);
     const metrics: EmfDocument[] = [];
     const monitor = createRunMonitor({ decodeTable: decodeParquet, emitMetrics: (d) => metrics.push(d) });
-    const tasks = createPipelineTasks({
-      depsFor: () => deps,
-      ctx: { config, codeVersion: '0.0.0-test', wallClock: () => REFERENCE_TIME_MS },
-      defaults: { input_uri: input.uri, output_uri: output.uri },
-      publish: skipPublish,
-    });
-    const request: RunRequest = {
-      mode: 'full',
-      start_date: '2024-01-01',
-      end_date: endDate,
-      now: formatTimestamp(REFERENCE_TIME_MS),
+    const base = {
+      mode: 'full' as const,
+      startDate: '2024-01-01',
+      endDate,
+      referenceTimeMs: REFERENCE_TIME_MS,
+      config,
     };
-    const outcome = await runPipelineLocally(
-      { ...tasks, monitor: (event) => monitorTask(deps, event, monitor) },
-      request,
-      () => deps,
+    const outcome = await runPipeline(
+      deps,
+      { ...base, runId: deriveRunId(base, sha256), codeVersion: '0.0.0-test' },
+      { runChecks: monitor },
     );
     return { outcome, metrics };
   }

@@ -36,7 +36,7 @@ import {
 import { type CleanDayData, foldDay } from '../../domain/features/fold';
 import { emptyState } from '../../domain/features/state';
 import { affinityCompanionJson, affinityCompanionKey, publishFromState } from '../../domain/online/publish';
-import { runDayStage } from '../../domain/pipeline/day-stage';
+import { validateAndStageDay } from '../../domain/pipeline/validate-clean-day';
 import { planRun } from '../../domain/pipeline/plan';
 import { type StagedDay, unstageDay } from '../../domain/pipeline/staging';
 import type { CleanProduct } from '../../domain/schemas/clean';
@@ -95,7 +95,7 @@ beforeAll(async () => {
   expect(plan.products[addDays(E2E_RUN.startDate, -1)]).toBeNull();
   cleanDays = [];
   for (const date of DAYS) {
-    const summary = await runDayStage(deps, plan, date);
+    const summary = await validateAndStageDay(deps, plan, date);
     const staged = JSON.parse(
       new TextDecoder().decode(await deps.output.read(summary.stagingKey)),
     ) as StagedDay;

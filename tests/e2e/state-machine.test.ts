@@ -1,63 +1,94 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import definition from '../../state-machines/pipeline.asl.json';
-import { executeStateMachine } from '../../adapters/local-state-machine';
-import { TASK_STATES } from '../../handlers/lib/local-pipeline';
+import { type LambdaEntry, type LocalTask, executeStateMachine } from '../../adapters/local-state-machine';
+import { TASK_HANDLERS } from '../../handlers/lib/pipeline-engine';
+import {
+  TASK_TIMEOUT_SECONDS,
+  functionSuffix,
+  pipelineDefinition,
+} from '../../state-machines/pipeline-definition';
 
 type State = {
   Type: string;
   Next?: string;
   Catch?: unknown[];
   Retry?: unknown[];
+  TimeoutSeconds?: number;
   MaxConcurrency?: number;
   ItemProcessor?: { States: Record<string, State> };
 };
 const states = definition.States as unknown as Record<string, State>;
 
 /** Every Task state of the definition, nested Map processors included. */
-function taskStates(all: Record<string, State>): string[] {
+function taskStates(all: Record<string, State>): [string, State][] {
   return Object.entries(all).flatMap(([name, s]) => [
-    ...(s.Type === 'Task' ? [name] : []),
+    ...(s.Type === 'Task' ? ([[name, s]] as [string, State][]) : []),
     ...(s.ItemProcessor === undefined ? [] : taskStates(s.ItemProcessor.States)),
   ]);
 }
 
+/** Local tasks from plain functions of the payload. */
+function tasks(fns: Record<string, (payload: unknown) => Promise<unknown>>): Record<string, LocalTask> {
+  return Object.fromEntries(
+    Object.entries(fns).map(([state, fn]) => [state, { functionName: state, handler: (event) => fn(event) }]),
+  );
+}
+
 describe('state-machines/pipeline.asl.json', () => {
-  it('has exactly the Task states the local engine resolves to handlers', () => {
-    expect(taskStates(states).sort()).toEqual(Object.keys(TASK_STATES).sort());
+  it('is what its source, pipeline-definition.ts, generates (npm run asl)', () => {
+    expect(definition).toEqual(JSON.parse(JSON.stringify(pipelineDefinition)));
   });
 
-  it('fans days out with MaxConcurrency 5 and catches every failure into RecordFailure then Fail', () => {
-    expect(states.ProcessDays?.MaxConcurrency).toBe(5);
-    for (const name of ['Plan', 'ProcessDays', 'BuildFeatures', 'Publish', 'Monitor'])
+  it('has exactly the Task states the local engine resolves to handler files of the same name', () => {
+    const names = taskStates(states).map(([n]) => n);
+    expect(names.sort()).toEqual(Object.keys(TASK_HANDLERS).sort());
+    for (const name of names) {
+      const file = join(__dirname, '..', '..', 'handlers', `${functionSuffix(name as never)}.ts`);
+      expect(existsSync(file)).toBe(true);
+      expect(readFileSync(file, 'utf8')).toContain(`Task \`${name}\``);
+    }
+  });
+
+  it('sets every Task TimeoutSeconds to its function timeout, retries and catches every failure', () => {
+    for (const [name, s] of taskStates(states)) {
+      expect(s.TimeoutSeconds).toBe(TASK_TIMEOUT_SECONDS[name as keyof typeof TASK_TIMEOUT_SECONDS]);
+      expect(s.Retry?.length).toBeGreaterThan(0);
+    }
+    expect(states.ValidateCleanDays?.MaxConcurrency).toBe(5);
+    for (const name of ['Plan', 'ValidateCleanDays', 'BuildFeatures', 'Publish', 'Monitor', 'CommitRun'])
       expect(JSON.stringify(states[name]?.Catch)).toContain('RecordFailure');
     expect(states.RecordFailure?.Next).toBe('Failed');
     expect(states.Failed?.Type).toBe('Fail');
-    for (const name of ['Plan', 'BuildFeatures', 'Publish', 'Monitor'])
-      expect(states[name]?.Retry?.length).toBeGreaterThan(0);
   });
 
-  it('runs end to end in-process: days fan out, results flow to Monitor', async () => {
+  it('runs end to end in-process: days fan out, only pointers flow between states', async () => {
     const seen: string[] = [];
+    const payloads: string[] = [];
+    const record = (p: unknown) => payloads.push(JSON.stringify(p));
+    const run = { run_id: 'r1', input_uri: 'in', output_uri: 'out', plan_key: 'runs/r1/plan.json' };
     const result = await executeStateMachine(
       definition,
       { mode: 'full' },
-      {
-        Plan: async () => ({ run: { run_id: 'r1' }, days: ['2024-01-01', '2024-01-02', '2024-01-03'] }),
+      tasks({
+        Plan: async () => ({ run, days: ['2024-01-01', '2024-01-02', '2024-01-03'] }),
         ValidateCleanDay: async (p) => {
+          record(p);
           seen.push((p as { date: string }).date);
-          return { date: (p as { date: string }).date, clean: 1 };
+          return { date: (p as { date: string }).date, inputs: new Array(1000).fill('raw/x.jsonl') };
         },
-        BuildFeatures: async (p) => ({ asOf: '2024-01-04', days: (p as { days: unknown[] }).days.length }),
-        Publish: async (p) => ({ as_of: (p as { build: { asOf: string } }).build.asOf }),
-        Monitor: async (p) => ({ status: 'SUCCEEDED', got: p }),
+        BuildFeatures: async (p) => (record(p), { as_of: '2024-01-04', rows: 3 }),
+        Publish: async (p) => (record(p), { as_of: (p as { as_of: string }).as_of }),
+        Monitor: async (p) => (record(p), { alerts: 0 }),
+        CommitRun: async (p) => (record(p), { status: 'SUCCEEDED', got: p }),
         RecordFailure: async () => ({ error: 'not expected' }),
-      },
+      }),
     );
     expect(seen.sort()).toEqual(['2024-01-01', '2024-01-02', '2024-01-03']);
-    const got = (result as { got: { days: unknown[]; build: { days: number }; publish: { as_of: string } } })
-      .got;
-    expect(got.days).toHaveLength(3);
-    expect(got.build.days).toBe(3);
-    expect(got.publish.as_of).toBe('2024-01-04');
+    expect((result as { got: unknown }).got).toEqual({ run });
+    // The Map's results (here with a long list each) never reach the states after it.
+    for (const p of payloads) expect(p.length).toBeLessThan(1024);
+    expect(payloads.filter((p) => p.includes('"as_of":"2024-01-04"'))).toHaveLength(2);
   });
 
   it('records a failing day through RecordFailure, then fails with the task error itself', async () => {
@@ -67,7 +98,7 @@ describe('state-machines/pipeline.asl.json', () => {
       executeStateMachine(
         definition,
         { mode: 'full' },
-        {
+        tasks({
           Plan: async () => ({ run: { run_id: 'r2' }, days: ['2024-01-01', '2024-01-02'] }),
           ValidateCleanDay: async (p) => {
             if ((p as { date: string }).date === '2024-01-02') throw failing;
@@ -76,15 +107,43 @@ describe('state-machines/pipeline.asl.json', () => {
           BuildFeatures: async () => ({}),
           Publish: async () => ({}),
           Monitor: async () => ({}),
+          CommitRun: async () => ({}),
           RecordFailure: async (p) => {
             recorded = p;
             return { error: 'recorded' };
           },
-        },
+        }),
       ),
     ).rejects.toBe(failing);
     const state = (recorded as { state: { run: { run_id: string }; error: { Cause: string } } }).state;
     expect(state.run.run_id).toBe('r2');
     expect(state.error.Cause).toContain('rejected_share');
+  });
+
+  it('ends a timed-out Task with one line naming the state, the day and the limit', async () => {
+    // The same definition with a 1 s limit on the day Task, which takes longer.
+    const fast = JSON.parse(JSON.stringify(definition)) as typeof definition;
+    (
+      fast.States.ValidateCleanDays.ItemProcessor.States.ValidateCleanDay as { TimeoutSeconds: number }
+    ).TimeoutSeconds = 1;
+    const slow: LambdaEntry = () => new Promise((resolve) => setTimeout(() => resolve({}), 1500));
+    const error = await executeStateMachine(
+      fast,
+      { mode: 'full' },
+      {
+        ...tasks({
+          Plan: async () => ({ run: { run_id: 'r3' }, days: ['2024-03-01'] }),
+          BuildFeatures: async () => ({}),
+          Publish: async () => ({}),
+          Monitor: async () => ({}),
+          CommitRun: async () => ({}),
+          RecordFailure: async () => ({ error: 'recorded' }),
+        }),
+        ValidateCleanDay: { functionName: 'day', handler: slow },
+      },
+    ).catch((e: unknown) => e);
+    expect((error as Error).message).toBe(
+      "ValidateCleanDay for 2024-03-01 timed out after 1 s (its TimeoutSeconds, the Lambda's timeout)",
+    );
   });
 });

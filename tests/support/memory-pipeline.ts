@@ -12,7 +12,7 @@ import { type PipelineConfig, defaultConfig } from '../../domain/config';
 import type { PipelineDeps, RunParams } from '../../domain/pipeline/deps';
 import { deriveRunId } from '../../domain/pipeline/run-id';
 import type { RunOutcome } from '../../domain/pipeline/manifest';
-import { runPipeline } from '../../handlers/lib/local-pipeline';
+import { runPipeline } from './run-pipeline';
 import type { ValidationReport } from '../../domain/validation/report';
 import { compareCodePoints } from '../../domain/text';
 

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import { joinLakeUri, lakeFromUri } from '../../../adapters/lake-from-uri';
+import { lakeFromUri } from '../../../adapters/lake-from-uri';
+import { joinLakeUri } from '../../../domain/lake-uri';
 import { LocalLake, compareKeys } from '../../../adapters/local-lake';
 import { S3Lake } from '../../../adapters/s3-lake';
 import { InvalidArgumentError } from '../../../domain/errors';

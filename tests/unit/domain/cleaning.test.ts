@@ -2,7 +2,7 @@ import { hasBurst, isBotTraffic } from '../../../domain/cleaning/bot-traffic';
 import { cleanDay, cleanInteraction } from '../../../domain/cleaning/interactions';
 import { cleanProducts, cleanUsers } from '../../../domain/cleaning/snapshots';
 import { defaultConfig } from '../../../domain/config';
-import { processDay } from '../../../domain/process-day';
+import { validateAndCleanDay } from '../../../domain/validate-and-clean-day';
 import { RawInteraction, RawProduct, RawUser } from '../../../domain/schemas/records';
 import { parseTimestamp } from '../../../domain/time';
 import type { Candidate } from '../../../domain/validation/interactions';
@@ -394,7 +394,7 @@ describe('snapshot duplicate keys', () => {
 
   test('the last line wins, objects read in key order whatever order they are listed in', () => {
     const prefix = 'raw/products/year=2024/month=01/day=15/';
-    const result = processDay({
+    const result = validateAndCleanDay({
       runId: 'r',
       date: '2024-01-15',
       referenceTimeMs: Date.parse('2024-01-16T00:00:00Z'),

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultConfig } from '../../../domain/config';
-import { type DayInput, type SnapshotInput, processDay } from '../../../domain/process-day';
+import { type DayInput, type SnapshotInput, validateAndCleanDay } from '../../../domain/validate-and-clean-day';
 import { REJECTION_CODES, REMOVAL_CODES, WARNING_CODES } from '../../../domain/validation/codes';
 import type { SourceObject } from '../../../domain/validation/source';
 
@@ -102,7 +102,7 @@ describe('validation golden cases', () => {
       config: defaultConfig(),
     };
 
-    const { report, quarantine } = processDay(input);
+    const { report, quarantine } = validateAndCleanDay(input);
 
     // One outcome per line, read back from quarantine (rejections only; removals keep `valid`).
     const rejectedAt = new Map<number, { reason: string; field: string | null }>();

@@ -1,4 +1,5 @@
 import { MemoryLake } from '../../../adapters/memory-lake';
+import { outputKeys } from '../../../domain/lake-layout';
 import { createHandler } from '../../../handlers/alerts-list';
 import { httpEvent, invoker, problemPaths } from '../../support/http-events';
 
@@ -9,14 +10,24 @@ const alert = (id: string, raisedAt: string) => ({
   raised_at: raisedAt,
 });
 
-const lake = new MemoryLake('out', [
-  ['alerts/year=2024/month=01/day=14/a1.json', JSON.stringify(alert('a1', '2024-01-14T23:00:00Z'))],
-  ['alerts/year=2024/month=01/day=15/a2.json', JSON.stringify(alert('a2', '2024-01-15T08:00:00Z'))],
-  ['alerts/year=2024/month=01/day=15/a3.json', JSON.stringify(alert('a3', '2024-01-15T10:30:00+02:00'))],
-  ['alerts/a4.json', JSON.stringify(alert('a4', '2024-01-16T00:00:00.000Z'))],
-  ['alerts/not-an-alert.json', '{"hello": 1}'],
-  ['alerts/broken.json', '{'],
-  ['alerts/readme.txt', 'not json'],
+/** A lake that counts the objects read, to show which partitions a query skips. */
+class CountingLake extends MemoryLake {
+  readonly reads: string[] = [];
+  override async read(key: string): Promise<Uint8Array> {
+    this.reads.push(key);
+    return super.read(key);
+  }
+}
+
+// Alerts are stored where the Monitor task and the freshness check write them: one per day and check.
+const lake = new CountingLake('out', [
+  [outputKeys.alert('2024-01-14', 'volume'), JSON.stringify(alert('a1', '2024-01-14T23:00:00Z'))],
+  [outputKeys.alert('2024-01-15', 'volume'), JSON.stringify(alert('a2', '2024-01-15T08:00:00Z'))],
+  [outputKeys.alert('2024-01-15', 'drift'), JSON.stringify(alert('a3', '2024-01-15T10:30:00+02:00'))],
+  [outputKeys.alert('2024-01-15', 'freshness'), JSON.stringify(alert('a4', '2024-01-16T00:00:00.000Z'))],
+  [outputKeys.alert('2024-01-15', 'not-an-alert'), '{"hello": 1}'],
+  [outputKeys.alert('2024-01-15', 'broken'), '{'],
+  ['alerts/date=2024-01-15/readme.txt', 'not json'],
 ]);
 const call = invoker(createHandler(() => ({ output: lake })));
 const list = (query: Record<string, string> = {}) => call(httpEvent('GET /alerts', { query }));
@@ -38,8 +49,11 @@ describe('GET /alerts', () => {
     expect(ids(reply.body)).toEqual(['a4', 'a3', 'a2', 'a1']);
   });
 
-  test('since a date: from its midnight UTC', async () => {
+  test('since a date: from its midnight UTC, never reading the days before it', async () => {
+    lake.reads.length = 0;
     expect(ids((await list({ since: '2024-01-15' })).body)).toEqual(['a4', 'a3', 'a2']);
+    expect(lake.reads.length).toBeGreaterThan(0);
+    expect(lake.reads.filter((k) => k.startsWith('alerts/date=2024-01-14/'))).toEqual([]);
   });
 
   test('since a timestamp (inclusive; offsets are converted to UTC)', async () => {

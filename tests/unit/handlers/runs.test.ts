@@ -7,9 +7,11 @@ import { defaultConfig } from '../../../domain/config';
 import { createHandler as createGet } from '../../../handlers/runs-get';
 import { createHandler as createList } from '../../../handlers/runs-list';
 import { createHandler as createStart } from '../../../handlers/runs-start';
-import { runPipelineLocally } from '../../../handlers/lib/local-pipeline';
-import { createPipelineTasks, skipPublish } from '../../../handlers/lib/pipeline-tasks';
-import { LocalEngine, RunControl } from '../../../handlers/lib/run-control';
+import { LocalEngine } from '../../../adapters/local-state-machine';
+import { RunControl } from '../../../domain/pipeline/run-control';
+import { runPipelineLocally } from '../../../handlers/lib/pipeline-engine';
+import { useWiring } from '../../../wiring';
+import { runPipeline, testSettings } from '../../support/run-pipeline';
 import type { RunsService } from '../../../handlers/lib/runs-service';
 import { httpEvent, invoker, problemPaths, writeLake } from '../../support/http-events';
 
@@ -26,15 +28,20 @@ describe('runs routes over the in-process engine', () => {
     lake = join(dir, 'lake');
     out = join(lake, 'processed');
     writeLake(lake);
-    const depsFor = (uris: { input_uri: string; output_uri: string }) =>
-      createPipelineDeps({ inputUri: uris.input_uri, outputUri: uris.output_uri });
-    const tasks = createPipelineTasks({
-      depsFor,
-      ctx: { config: defaultConfig(), codeVersion: 'test', wallClock: () => clock },
-      defaults: { input_uri: lake, output_uri: out },
-      publish: skipPublish,
+    // The engine runs the deployed handlers over a wiring configured for this lake.
+    const wire = () =>
+      useWiring({
+        settings: testSettings(defaultConfig(), { inputUri: lake, outputUri: out }),
+        now: () => clock,
+        log: () => undefined,
+        codeVersion: 'test',
+        featureStore: null,
+        runChecks: null,
+      });
+    engine = new LocalEngine((request) => {
+      wire();
+      return runPipelineLocally(request);
     });
-    engine = new LocalEngine((request) => runPipelineLocally(tasks, request, depsFor));
     service = {
       control: new RunControl(
         lakeFromUri(out),
@@ -80,7 +87,7 @@ describe('runs routes over the in-process engine', () => {
     expect(v.as_of).toBe('2024-01-04');
     expect(v.stages.filter((s) => s.date !== undefined)).toHaveLength(3);
     expect(v.stages.map((s) => s.stage).filter(Boolean)).toEqual(
-      expect.arrayContaining(['build_features', 'plan']),
+      expect.arrayContaining(['BuildFeatures', 'Plan', 'Publish', 'Monitor', 'ValidateCleanDay']),
     );
     expect(v.split.n).toBeGreaterThan(0);
   });
@@ -136,7 +143,6 @@ describe('runs routes over the in-process engine', () => {
   });
 
   it('finds runs started another way (CLI, npm start) by their manifest', async () => {
-    const { runPipeline } = await import('../../../handlers/lib/local-pipeline');
     const deps = createPipelineDeps({ inputUri: lake, outputUri: out });
     await runPipeline(deps, {
       runId: 'cli-run-1',

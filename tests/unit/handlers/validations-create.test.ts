@@ -23,7 +23,8 @@ beforeAll(async () => {
     lakeUri: lake,
     outputUri: undefined,
     config: loadSettings({}).pipeline,
-    depsFor: (uris) => createPipelineDeps(uris),
+    depsFor: (uris) => createPipelineDeps({ inputUri: uris.input_uri, outputUri: uris.output_uri }),
+    codeVersion: '0.1.0',
     now: () => NOW,
   };
   call = invoker(createHandler(() => deps));

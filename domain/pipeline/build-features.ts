@@ -1,17 +1,26 @@
 import { cleanProducts, cleanUsers } from '../cleaning/snapshots';
-import { ValidationFailedError } from '../errors';
+import { CorruptObjectError, ValidationFailedError } from '../errors';
 import { itemFeaturesTable, userFeaturesTable } from '../features/feature-tables';
 import { foldDay, trainingRowsBuilder } from '../features/fold';
-import { affinityCompanionJson, affinityCompanionKey } from '../online/publish';
+import { affinityCompanionJson } from '../online/publish';
 import { emptyState } from '../features/state';
 import { type Split, type SplitCounts, SPLITS, splitCounts } from '../split';
 import type { Table } from '../table';
 import { addDays, formatTimestamp } from '../time';
 import { validateProductSnapshot, validateUserSnapshot } from '../validation/snapshots';
-import type { DaySummary } from './day-stage';
+import { readJson, writeJson as writeJsonObject } from '../lake-json';
+import { outputKeys } from '../lake-layout';
 import type { PipelineDeps } from './deps';
-import { outputKeys } from './layout';
 import type { RunPlan, SnapshotRef } from './plan';
+import type { RunRef } from './run-request';
+import {
+  type StageRecord,
+  dayRecordName,
+  readPlan,
+  readStageRecord,
+  writeStageRecord,
+} from './stage-records';
+import type { DaySummary } from './validate-clean-day';
 import { type StagedDay, unstageDay } from './staging';
 import type { CleanDayData } from '../features/fold';
 import type { FeatureState } from '../features/state';
@@ -20,7 +29,6 @@ import {
   deserializeState,
   readStateMeta,
   serializeState,
-  stateKeys,
   stateMeta,
 } from '../features/state-codec';
 import { configHash } from './manifest';
@@ -41,8 +49,8 @@ export interface SplitSummary {
   readonly boundaries: Record<Split, { first_timestamp: string | null; last_timestamp: string | null }>;
 }
 
-/** What the build stage produced. */
-export interface BuildResult {
+/** What `BuildFeatures` produced, as recorded in `runs/<id>/stages/BuildFeatures.json`. */
+export interface BuildResult extends StageRecord {
   readonly asOf: string;
   readonly outputs: readonly OutputRef[];
   /** Null on incremental runs, which write no training rows. */
@@ -198,9 +206,7 @@ async function cleanSnapshotBeforeStart(
 
 /** Reads a staged clean day back. */
 async function readStagedDay(deps: PipelineDeps, summary: DaySummary): Promise<CleanDayData> {
-  return unstageDay(
-    JSON.parse(new TextDecoder().decode(await deps.output.read(summary.stagingKey))) as StagedDay,
-  );
+  return unstageDay(await readJson<StagedDay>(deps.output, summary.stagingKey));
 }
 
 /** The state as of S: nothing folded in yet, the snapshots for S - 1 cleaned. */
@@ -218,7 +224,16 @@ async function storedState(deps: PipelineDeps, plan: RunPlan): Promise<FeatureSt
     configHash: configHash(plan.params.config, deps.hash),
     startDate: plan.params.startDate,
   });
-  return deserializeState(new TextDecoder().decode(await deps.output.read(stateKeys.state(date))));
+  const key = outputKeys.state(date);
+  const text = new TextDecoder().decode(await deps.output.read(key));
+  try {
+    return deserializeState(text);
+  } catch (error) {
+    throw new CorruptObjectError(
+      deps.output.uriOf(key),
+      `${(error as Error).message}; run a full run to rebuild the state`,
+    );
+  }
 }
 
 /** Features as of the state's T, its affinity companion, and the state itself (for the next daily run). */
@@ -234,20 +249,25 @@ async function writeFeaturesAndState(
     await writeTable(deps, outputKeys.userFeatures(state.asOf), userTable),
     await writeTable(deps, outputKeys.itemFeatures(state.asOf), itemTable),
     // The users' affinity vectors, which Publish stores online for `user_item_affinity`.
-    await writeJson(deps, affinityCompanionKey(state.asOf), affinityCompanionJson(state), userTable.rowCount),
-    await writeJson(deps, stateKeys.state(state.asOf), serializeState(state, hash), state.users.size),
+    await writeJson(
+      deps,
+      outputKeys.userAffinity(state.asOf),
+      affinityCompanionJson(state),
+      userTable.rowCount,
+    ),
+    await writeJson(deps, outputKeys.state(state.asOf), serializeState(state, hash), state.users.size),
   ];
   // The header last: a state without it is incomplete and never read.
-  await deps.output.write(stateKeys.meta(state.asOf), JSON.stringify(stateMeta(state, hash), null, 2) + '\n');
+  await writeJsonObject(deps.output, outputKeys.stateMeta(state.asOf), stateMeta(state, hash));
   return { outputs, users: userTable.rowCount, items: itemTable.rowCount };
 }
 
 /**
- * Build stage. A full run folds the staged days in order from an empty state, writing the training
+ * A full run folds the staged days in order from an empty state, writing the training
  * rows and their split as it goes; an incremental run folds its one day into the stored state.
  * Both then write features as of E + 1 and the state as of E + 1. Refuses to run when a day failed.
  */
-export async function runBuildStage(
+async function foldDays(
   deps: PipelineDeps,
   plan: RunPlan,
   days: readonly DaySummary[],
@@ -263,6 +283,8 @@ export async function runBuildStage(
     for (const summary of ordered) foldDay(state, await readStagedDay(deps, summary), params.config, null);
     const written = await writeFeaturesAndState(deps, plan, state);
     return {
+      stage: 'BuildFeatures',
+      records: days.reduce((n, d) => n + d.counts.clean, 0),
       asOf: state.asOf,
       outputs: written.outputs,
       split: null,
@@ -297,6 +319,8 @@ export async function runBuildStage(
   await writer.close();
   const written = await writeFeaturesAndState(deps, plan, state);
   return {
+    stage: 'BuildFeatures',
+    records: n,
     asOf: state.asOf,
     outputs: [...writer.outputs, ...written.outputs],
     split: { n, counts, boundaries: writer.boundaries },
@@ -304,4 +328,37 @@ export async function runBuildStage(
     items: written.items,
     seconds: (deps.clock() - started) / 1000,
   };
+}
+
+/** The days' records of a run, in date order; a day without one did not complete. */
+export async function readDaySummaries(
+  deps: PipelineDeps,
+  run: RunRef,
+  days: readonly string[],
+): Promise<DaySummary[]> {
+  const summaries = await Promise.all(
+    days.map((date) => readStageRecord<DaySummary>(deps, run.run_id, dayRecordName(date))),
+  );
+  return summaries.filter((s): s is DaySummary => s !== null);
+}
+
+/** What `BuildFeatures` returns: the features' T and counts (its record holds the outputs). */
+export interface BuildOutcome {
+  readonly as_of: string;
+  readonly rows: number;
+  readonly users: number;
+  readonly items: number;
+}
+
+/** The `BuildFeatures` state: the fold over the run's validated days, features as of E + 1. */
+export async function buildFeatures(
+  deps: PipelineDeps,
+  input: { readonly run: RunRef },
+): Promise<BuildOutcome> {
+  const plan = await readPlan(deps, input.run);
+  const days = await readDaySummaries(deps, input.run, plan.days);
+  deps.log('build features, training rows and split');
+  const result = await foldDays(deps, plan, days);
+  await writeStageRecord(deps, input.run.run_id, 'BuildFeatures', result);
+  return { as_of: result.asOf, rows: result.records, users: result.users, items: result.items };
 }

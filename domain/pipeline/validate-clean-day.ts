@@ -1,17 +1,20 @@
-import { ObjectNotFoundError } from '../errors';
-import { processDay } from '../process-day';
+import { readJsonOrNull, writeJson } from '../lake-json';
+import { isRawObjectKey, outputKeys, rawKeys } from '../lake-layout';
 import type { Lake, LakeObject } from '../ports';
 import { type VolumePoint, quarantineExamples, renderDayReportHtml } from '../reports/html-report';
 import { addDays } from '../time';
+import { validateAndCleanDay } from '../validate-and-clean-day';
 import type { ValidationReport, ValidationStatus } from '../validation/report';
 import type { SourceObject } from '../validation/source';
-import type { PipelineDeps } from './deps';
-import { isRawObjectKey, outputKeys } from './layout';
-import type { RunPlan, SnapshotRef } from './plan';
+import type { PipelineDeps, RunParams } from './deps';
+import { type RunPlan, type SnapshotRef, planRun } from './plan';
+import { deriveRunId } from './run-id';
+import type { RunRef } from './run-request';
+import { type StageRecord, dayRecordName, readPlan, writeStageRecord } from './stage-records';
 import { stageDay } from './staging';
 
-/** What the per-day stage hands on (small: counts and keys, never data). */
-export interface DaySummary {
+/** What `ValidateCleanDay` records for its day (`runs/<id>/stages/ValidateCleanDay/<date>.json`). */
+export interface DaySummary extends StageRecord {
   readonly date: string;
   readonly status: ValidationStatus;
   readonly counts: ValidationReport['counts'];
@@ -57,14 +60,8 @@ async function recentVolume(
   }
   const previous = await Promise.all(
     dates.map(async (date): Promise<VolumePoint | null> => {
-      try {
-        const bytes = await output.read(outputKeys.report(date));
-        const stored = JSON.parse(new TextDecoder().decode(bytes)) as ValidationReport;
-        return { date, raw: stored.counts.raw };
-      } catch (error) {
-        if (error instanceof ObjectNotFoundError) return null;
-        throw error;
-      }
+      const stored = await readJsonOrNull<ValidationReport>(output, outputKeys.report(date));
+      return stored === null ? null : { date, raw: stored.counts.raw };
     }),
   );
   return [
@@ -74,7 +71,7 @@ async function recentVolume(
 }
 
 /** The progress line of a finished day. */
-export function describeDay(summary: DaySummary): string {
+export function describeDay(summary: Pick<DaySummary, 'date' | 'status' | 'counts' | 'seconds'>): string {
   const c = summary.counts;
   const rate = Math.round(c.raw / Math.max(summary.seconds, 1e-3)).toLocaleString('en-US');
   return `  ${summary.date}  ${summary.status.padEnd(6)}  raw ${c.raw}  valid ${c.valid}  clean ${c.clean}  (${rate} records/s)`;
@@ -89,17 +86,18 @@ export function failuresOf(report: ValidationReport): string[] {
 }
 
 /**
- * Validate + Clean for one day: reads the day's partitions and snapshots, writes the report,
- * the quarantine and (unless validating only) the staged clean day. Days are independent, so they can run in parallel.
+ * Reads the day's partitions and snapshots, validates and cleans them, and writes the report,
+ * the quarantine and (unless validating only) the staged clean day. Days are independent, so they
+ * can run in parallel.
  */
-export async function runDayStage(
+export async function validateAndStageDay(
   deps: PipelineDeps,
   plan: RunPlan,
   date: string,
   options: { stageCleanDay: boolean } = { stageCleanDay: true },
 ): Promise<DaySummary & { report: ValidationReport }> {
   const started = deps.clock();
-  const listed = (await deps.input.list(outputKeys.rawPartition('interactions', date))).filter((o) =>
+  const listed = (await deps.input.list(rawKeys.partition('interactions', date))).filter((o) =>
     isRawObjectKey(o.key),
   );
   const [interactions, products, users] = await Promise.all([
@@ -107,7 +105,7 @@ export async function runDayStage(
     readSnapshot(deps, plan.products[date]),
     readSnapshot(deps, plan.users[date]),
   ]);
-  const result = processDay({
+  const result = validateAndCleanDay({
     runId: plan.params.runId,
     date,
     referenceTimeMs: plan.params.referenceTimeMs,
@@ -126,9 +124,9 @@ export async function runDayStage(
       .map((q) => JSON.stringify({ run_id: plan.params.runId, ...q }) + '\n')
       .join('');
   await Promise.all([
-    deps.output.write(reportKey, JSON.stringify(report, null, 2) + '\n'),
+    writeJson(deps.output, reportKey, report),
     deps.output.write(
-      reportKey.replace(/report\.json$/, 'report.html'),
+      outputKeys.reportPage(date),
       renderDayReportHtml(report, { quarantineExamples: quarantineExamples(result.quarantine), volume }),
     ),
     deps.output.write(outputKeys.quarantine('interactions', date), quarantine('interactions')),
@@ -143,6 +141,8 @@ export async function runDayStage(
   ]);
   const seconds = (deps.clock() - started) / 1000;
   return {
+    stage: 'ValidateCleanDay',
+    records: report.counts.raw,
     date,
     status: report.status,
     counts: report.counts,
@@ -153,4 +153,56 @@ export async function runDayStage(
     seconds,
     report,
   };
+}
+
+/** What the `ValidateCleanDay` Task returns to the Map: the day's outcome in counts (its record holds the rest). */
+export interface DayOutcome {
+  readonly date: string;
+  readonly status: ValidationStatus;
+  readonly counts: ValidationReport['counts'];
+  readonly seconds: number;
+}
+
+/** The `ValidateCleanDay` state: one day of the run, validated, cleaned and staged for the fold. */
+export async function validateCleanDay(
+  deps: PipelineDeps,
+  input: { readonly run: RunRef; readonly date: string },
+): Promise<DayOutcome> {
+  const plan = await readPlan(deps, input.run);
+  const { report: _report, ...summary } = await validateAndStageDay(deps, plan, input.date);
+  await writeStageRecord(deps, input.run.run_id, dayRecordName(input.date), summary);
+  return { date: summary.date, status: summary.status, counts: summary.counts, seconds: summary.seconds };
+}
+
+/** What validating one day on its own needs (`POST /validations`, `npm run validate`). */
+export interface ValidateOneDayRequest {
+  readonly date: string;
+  readonly referenceTimeMs: number;
+  readonly config: RunParams['config'];
+  readonly codeVersion: string;
+}
+
+/**
+ * Validation only, for one day: the plan for that day, then the day's validation and cleaning
+ * without staging the clean day. Writes the day's report and quarantine and returns the summary
+ * with the report.
+ */
+export async function validateOneDay(
+  deps: PipelineDeps,
+  request: ValidateOneDayRequest,
+): Promise<DaySummary & { report: ValidationReport }> {
+  const base = {
+    mode: 'validate',
+    startDate: request.date,
+    endDate: request.date,
+    referenceTimeMs: request.referenceTimeMs,
+    config: request.config,
+  };
+  const plan = await planRun(deps, {
+    ...base,
+    mode: 'full',
+    runId: deriveRunId(base, deps.hash),
+    codeVersion: request.codeVersion,
+  });
+  return validateAndStageDay(deps, plan, request.date, { stageCleanDay: false });
 }

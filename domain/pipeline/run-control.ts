@@ -1,14 +1,9 @@
-import {
-  DescribeExecutionCommand,
-  ExecutionAlreadyExists,
-  SFNClient,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
-import { ObjectNotFoundError } from '../../domain/errors';
-import type { Lake } from '../../domain/ports';
-import type { RunManifest, RunStatus } from '../../domain/pipeline/manifest';
-import type { RunRequest } from '../../domain/pipeline/run-request';
-import { formatTimestamp } from '../../domain/time';
+import { readJsonOrNull as readJson, writeJson } from '../lake-json';
+import { OUTPUT_PREFIX, outputKeys, runIdOfRecordKey } from '../lake-layout';
+import type { Lake } from '../ports';
+import { formatTimestamp } from '../time';
+import type { RunManifest, RunStatus } from './manifest';
+import type { RunRequest } from './run-request';
 
 /** Where a run was registered and what it was asked to do (`runs/<id>/request.json`). */
 export interface RunRecord {
@@ -40,17 +35,6 @@ export interface ExecutionEngine {
   status(runId: string): Promise<{ status: RunStatus; error: string | null } | null>;
 }
 
-const decode = (bytes: Uint8Array): unknown => JSON.parse(new TextDecoder().decode(bytes));
-
-async function readJson<T>(lake: Lake, key: string): Promise<T | null> {
-  try {
-    return decode(await lake.read(key)) as T;
-  } catch (error) {
-    if (error instanceof ObjectNotFoundError) return null;
-    throw error;
-  }
-}
-
 /** Same parameters? (`run_id` aside, which is the name, and key order aside.) */
 function sameRequest(a: RunRequest, b: RunRequest): boolean {
   const canonical = (r: RunRequest): string =>
@@ -63,9 +47,6 @@ function sameRequest(a: RunRequest, b: RunRequest): boolean {
     );
   return canonical(a) === canonical(b);
 }
-
-/** A run's registration or manifest key: `runs/<id>/request.json` or `runs/<id>/manifest.json`. */
-const RUN_FILE = /^runs\/([^/]+)\/(?:request|manifest)\.json$/;
 
 /** Outcome of `startRun`. */
 export type StartOutcome =
@@ -86,7 +67,7 @@ export class RunControl {
 
   /** Starts a run, or returns the existing one with the same id (409 when its parameters differ). */
   async start(runId: string, request: RunRequest, outputUri: string): Promise<StartOutcome> {
-    const key = `runs/${runId}/request.json`;
+    const key = outputKeys.runRequest(runId);
     const existing = await readJson<RunRecord>(this.registry, key);
     if (existing !== null) {
       if (!sameRequest(existing.request, request)) return { kind: 'conflict', existing };
@@ -98,7 +79,7 @@ export class RunControl {
       output_uri: outputUri,
       started_at: formatTimestamp(this.clock()),
     };
-    await this.registry.write(key, JSON.stringify(record, null, 2) + '\n');
+    await writeJson(this.registry, key, record);
     await this.engine.start(runId, record.request);
     return { kind: 'started', view: (await this.view(record)) as RunView };
   }
@@ -114,9 +95,9 @@ export class RunControl {
    * started another way (the CLI, `npm start`) in the service's output root.
    */
   private async record(runId: string): Promise<RunRecord | null> {
-    const registered = await readJson<RunRecord>(this.registry, `runs/${runId}/request.json`);
+    const registered = await readJson<RunRecord>(this.registry, outputKeys.runRequest(runId));
     if (registered !== null) return registered;
-    const manifest = await readJson<RunManifest>(this.registry, `runs/${runId}/manifest.json`);
+    const manifest = await readJson<RunManifest>(this.registry, outputKeys.manifest(runId));
     if (manifest === null) return null;
     return {
       run_id: runId,
@@ -134,9 +115,9 @@ export class RunControl {
   /** The newest `limit` runs, newest first. */
   async list(limit: number): Promise<RunView[]> {
     const ids = new Set<string>();
-    for (const o of await this.registry.list('runs/')) {
-      const m = RUN_FILE.exec(o.key);
-      if (m !== null) ids.add(m[1] as string);
+    for (const o of await this.registry.list(OUTPUT_PREFIX.runs)) {
+      const id = runIdOfRecordKey(o.key);
+      if (id !== null) ids.add(id);
     }
     const records = (await Promise.all([...ids].map((id) => this.record(id)))).filter(
       (r): r is RunRecord => r !== null,
@@ -149,8 +130,8 @@ export class RunControl {
 
   private async view(record: RunRecord): Promise<RunView> {
     const lake = this.outputLake(record.output_uri);
-    const manifest = await readJson<RunManifest>(lake, `runs/${record.run_id}/manifest.json`);
-    const stageKeys = (await lake.list(`runs/${record.run_id}/stages/`)).map((o) => o.key);
+    const manifest = await readJson<RunManifest>(lake, outputKeys.manifest(record.run_id));
+    const stageKeys = (await lake.list(outputKeys.stageRecordsPrefix(record.run_id))).map((o) => o.key);
     const stages = await Promise.all(stageKeys.map((k) => readJson<unknown>(lake, k)));
     const live = manifest === null ? await this.engine.status(record.run_id) : null;
     return {
@@ -167,67 +148,6 @@ export class RunControl {
   }
 }
 
-/** The deployed engine: `StartExecution` with the run id as the execution name. */
-export class StepFunctionsEngine implements ExecutionEngine {
-  constructor(
-    private readonly client: SFNClient,
-    private readonly stateMachineArn: string,
-  ) {}
-
-  async start(runId: string, request: RunRequest): Promise<void> {
-    try {
-      await this.client.send(
-        new StartExecutionCommand({
-          stateMachineArn: this.stateMachineArn,
-          name: runId,
-          input: JSON.stringify(request),
-        }),
-      );
-    } catch (error) {
-      // A retried request for the same run: the execution is already there, which is what we want.
-      if (!(error instanceof ExecutionAlreadyExists)) throw error;
-    }
-  }
-
-  async status(runId: string): Promise<{ status: RunStatus; error: string | null } | null> {
-    const executionArn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${runId}`;
-    const out = await this.client.send(new DescribeExecutionCommand({ executionArn }));
-    if (out.status === 'RUNNING' || out.status === 'PENDING_REDRIVE')
-      return { status: 'RUNNING', error: null };
-    if (out.status === 'SUCCEEDED') return { status: 'SUCCEEDED', error: null };
-    return { status: 'FAILED', error: out.cause ?? out.error ?? out.status ?? null };
-  }
-}
-
-/** The in-process engine: runs the same definition in this process, in the background. */
-export class LocalEngine implements ExecutionEngine {
-  private readonly runs = new Map<string, { status: RunStatus; error: string | null }>();
-
-  constructor(private readonly execute: (request: RunRequest) => Promise<unknown>) {}
-
-  async start(runId: string, request: RunRequest): Promise<void> {
-    this.runs.set(runId, { status: 'RUNNING', error: null });
-    this.execute(request).then(
-      () => this.runs.set(runId, { status: 'SUCCEEDED', error: null }),
-      (error: unknown) =>
-        this.runs.set(runId, {
-          status: 'FAILED',
-          error: error instanceof Error ? error.message : String(error),
-        }),
-    );
-  }
-
-  async status(runId: string): Promise<{ status: RunStatus; error: string | null } | null> {
-    return this.runs.get(runId) ?? null;
-  }
-
-  /** Resolves when no run is in flight (tests, shutdown). */
-  async idle(): Promise<void> {
-    while ([...this.runs.values()].some((r) => r.status === 'RUNNING'))
-      await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** A fresh run id for a request that names none: mode, start time and a short random suffix. */
 export function newRunId(request: RunRequest, nowMs: number, random: () => number = Math.random): string {
   const stamp = formatTimestamp(nowMs)
@@ -237,9 +157,4 @@ export function newRunId(request: RunRequest, nowMs: number, random: () => numbe
     .toString(16)
     .padStart(6, '0');
   return `${request.mode}-${stamp}-${suffix}`;
-}
-
-/** A Step Functions client, built once per process. */
-export function createSfnClient(region: string): SFNClient {
-  return new SFNClient({ region });
 }

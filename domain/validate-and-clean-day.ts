@@ -48,7 +48,7 @@ export interface DayInput {
 }
 
 /** The outcome of validating and cleaning one day. */
-export interface DayResult {
+export interface ValidatedCleanDay {
   readonly report: ValidationReport;
   /** Every rejected or removed record, sorted by dataset, source key and line. */
   readonly quarantine: QuarantineEntry[];
@@ -89,7 +89,7 @@ function compareQuarantine(a: QuarantineEntry, b: QuarantineEntry): number {
  * referential checks), then every interaction line gets exactly one outcome, then cleaning.
  * Pure: the result depends only on the input, never on the order objects were listed in.
  */
-export function processDay(input: DayInput): DayResult {
+export function validateAndCleanDay(input: DayInput): ValidatedCleanDay {
   const { date, config } = input;
   const byKey = (a: { key: string }, b: { key: string }): number => compareCodePoints(a.key, b.key);
   const products = validateProductSnapshot([...(input.products?.objects ?? [])].sort(byKey));

@@ -1,0 +1,83 @@
+import { partitionPath } from './time';
+
+/**
+ * The lake layout: every key the service reads or writes, relative to the input lake (`raw/`) or
+ * to a run's output root (everything else). data-contract.md §1 and features.md §7 define it; no
+ * other module spells a key.
+ */
+
+/** Where each raw dataset lives under the input lake. */
+export const RAW_PREFIX = {
+  interactions: 'raw/interactions/',
+  products: 'raw/products/',
+  users: 'raw/users/',
+} as const;
+
+/** A raw dataset's name. */
+export type RawDataset = keyof typeof RAW_PREFIX;
+
+/** Raw objects are JSON lines, optionally gzipped. */
+export function isRawObjectKey(key: string): boolean {
+  return key.endsWith('.jsonl') || key.endsWith('.jsonl.gz');
+}
+
+const part = (n: number): string => `part-${String(n).padStart(5, '0')}`;
+
+/** Keys under the input lake (what the generator, stream ingestion and snapshot dumps write). */
+export const rawKeys = {
+  /** The folder of one day of a raw dataset, e.g. `raw/interactions/year=2024/month=01/day=15/`. */
+  partition: (dataset: RawDataset, date: string): string => `${RAW_PREFIX[dataset]}${partitionPath(date)}/`,
+  /** One object of a day partition. */
+  object: (dataset: RawDataset, date: string, name: string): string =>
+    `${RAW_PREFIX[dataset]}${partitionPath(date)}/${name}`,
+} as const;
+
+/** Prefixes of the output root that are listed rather than read key by key. */
+export const OUTPUT_PREFIX = {
+  runs: 'runs/',
+  alerts: 'alerts/',
+  userFeatures: 'features/users/',
+  itemFeatures: 'features/items/',
+  state: 'state/',
+} as const;
+
+/** Keys under a run's output root. */
+export const outputKeys = {
+  report: (date: string): string => `validation_reports/${partitionPath(date)}/report.json`,
+  reportPage: (date: string): string => `validation_reports/${partitionPath(date)}/report.html`,
+  quarantine: (dataset: string, date: string): string =>
+    `quarantine/${dataset}/${partitionPath(date)}/part-00000.jsonl`,
+  staging: (runId: string, name: string): string => `staging/run_id=${runId}/${name}.json`,
+  stagingPrefix: (runId: string): string => `staging/run_id=${runId}/`,
+  userFeatures: (asOf: string): string => `features/users/as_of=${asOf}/${part(0)}.parquet`,
+  itemFeatures: (asOf: string): string => `features/items/as_of=${asOf}/${part(0)}.parquet`,
+  /** The users' affinity vectors, outside the Parquet partitions so table readers meet only Parquet. */
+  userAffinity: (asOf: string): string => `features/user_affinity/as_of=${asOf}/affinity.json`,
+  datasetPrefix: (runId: string): string => `datasets/run_id=${runId}/`,
+  datasetPart: (runId: string, split: string, n: number): string =>
+    `datasets/run_id=${runId}/split=${split}/${part(n)}.parquet`,
+  state: (asOf: string): string => `state/as_of=${asOf}/state.json`,
+  stateMeta: (asOf: string): string => `state/as_of=${asOf}/meta.json`,
+  runPrefix: (runId: string): string => `runs/${runId}/`,
+  manifest: (runId: string): string => `runs/${runId}/manifest.json`,
+  plan: (runId: string): string => `runs/${runId}/plan.json`,
+  /** The registration of a run started through `POST /runs`. */
+  runRequest: (runId: string): string => `runs/${runId}/request.json`,
+  runReport: (runId: string): string => `runs/${runId}/report.html`,
+  /** What one Task state recorded (`record` is the state name, with `/<date>` for the day stage). */
+  stageRecord: (runId: string, record: string): string => `runs/${runId}/stages/${record}.json`,
+  stageRecordsPrefix: (runId: string): string => `runs/${runId}/stages/`,
+  monitoring: (runId: string): string => `monitoring/run_id=${runId}/monitoring.json`,
+  alert: (date: string, check: string): string => `alerts/date=${date}/${check}.json`,
+  alertsOfDay: (date: string): string => `alerts/date=${date}/`,
+} as const;
+
+/** The run id of a `runs/<id>/request.json` or `runs/<id>/manifest.json` key, else null. */
+export function runIdOfRecordKey(key: string): string | null {
+  return /^runs\/([^/]+)\/(?:request|manifest)\.json$/.exec(key)?.[1] ?? null;
+}
+
+/** The date of an `alerts/date=YYYY-MM-DD/<check>.json` key, else null. */
+export function alertDateOf(key: string): string | null {
+  return /^alerts\/date=(\d{4}-\d{2}-\d{2})\/[^/]+\.json$/.exec(key)?.[1] ?? null;
+}

@@ -1,0 +1,64 @@
+import { type LambdaEntry, type LocalTask, executeStateMachine } from '../../adapters/local-state-machine';
+import { readJson } from '../../domain/lake-json';
+import type { CommitOutput } from '../../domain/pipeline/commit-run';
+import type { RunManifest, RunOutcome } from '../../domain/pipeline/manifest';
+import type { PlanOutput } from '../../domain/pipeline/plan';
+import type { RunRequest } from '../../domain/pipeline/run-request';
+import { type DayOutcome, describeDay } from '../../domain/pipeline/validate-clean-day';
+import { type TaskState, functionSuffix } from '../../state-machines/pipeline-definition';
+import definition from '../../state-machines/pipeline.asl.json';
+import { wiring } from '../../wiring';
+import * as buildFeatures from '../pipeline-build-features';
+import * as commitRun from '../pipeline-commit-run';
+import * as monitor from '../pipeline-monitor';
+import * as plan from '../pipeline-plan';
+import * as publish from '../pipeline-publish';
+import * as recordFailure from '../pipeline-record-failure';
+import * as validateCleanDay from '../pipeline-validate-clean-day';
+
+/** Every Task state of the definition and the deployed Lambda entry point (`handler`) that runs it. */
+export const TASK_HANDLERS: Readonly<Record<TaskState, LambdaEntry>> = {
+  Plan: plan.handler as LambdaEntry,
+  ValidateCleanDay: validateCleanDay.handler as LambdaEntry,
+  BuildFeatures: buildFeatures.handler as LambdaEntry,
+  Publish: publish.handler as LambdaEntry,
+  Monitor: monitor.handler as LambdaEntry,
+  CommitRun: commitRun.handler as LambdaEntry,
+  RecordFailure: recordFailure.handler as LambdaEntry,
+};
+
+/** Options of a local execution. */
+export interface LocalRunOptions {
+  /** Runs a state's iterations elsewhere (the CLIs' worker threads), with the same event. */
+  readonly overrides?: Partial<Record<TaskState, LambdaEntry>>;
+}
+
+/**
+ * Runs the pipeline on one machine: the same definition as on AWS, executed in-process, each Task
+ * resolved to the same exported Lambda `handler` AWS invokes (over the process's `wiring()`).
+ * Prints each day's line as it finishes and returns the manifest CommitRun wrote.
+ */
+export async function runPipelineLocally(
+  request: RunRequest,
+  options: LocalRunOptions = {},
+): Promise<RunOutcome> {
+  const w = wiring();
+  let run: PlanOutput['run'] | undefined;
+  const tasks: Record<string, LocalTask> = {};
+  for (const [state, entry] of Object.entries(TASK_HANDLERS) as [TaskState, LambdaEntry][]) {
+    const handler = options.overrides?.[state] ?? entry;
+    tasks[state] = {
+      functionName: functionSuffix(state),
+      handler: async (event, context) => {
+        const result = await handler(event, context);
+        if (state === 'Plan') run = (result as PlanOutput).run;
+        if (state === 'ValidateCleanDay') w.log(describeDay(result as DayOutcome));
+        return result;
+      },
+    };
+  }
+  const result = (await executeStateMachine(definition, request, tasks)) as CommitOutput;
+  const output = w.portsFor(run as PlanOutput['run']).output;
+  const manifest = await readJson<RunManifest>(output, result.manifest_key);
+  return { manifest, manifestKey: result.manifest_key };
+}

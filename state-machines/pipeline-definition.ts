@@ -1,0 +1,119 @@
+/**
+ * The source of `pipeline.asl.json`, the one Step Functions definition run on AWS (through
+ * serverless.yml) and on one machine (aws-local-stepfunctions). Written as code so that the retry
+ * policy, the failure route and each Task's shape are spelled once; `npm run asl` writes the JSON
+ * and a test fails when the two differ.
+ *
+ * Every Task passes pointers (the run, a date) and returns counts: stage outputs live in the lake,
+ * so no state's payload grows with the data.
+ */
+
+/** Each Task state's Lambda timeout in seconds: the Task's `TimeoutSeconds` and the function's `timeout`. */
+export const TASK_TIMEOUT_SECONDS = {
+  Plan: 120,
+  ValidateCleanDay: 900,
+  BuildFeatures: 900,
+  Publish: 900,
+  Monitor: 300,
+  CommitRun: 120,
+  RecordFailure: 60,
+} as const;
+
+/** The Task states, in execution order; each runs `handlers/pipeline-<kebab-case name>.ts`. */
+export type TaskState = keyof typeof TASK_TIMEOUT_SECONDS;
+
+/** A Task state's Lambda function, kebab-case after the state (`ValidateCleanDay` → `pipeline-validate-clean-day`). */
+export function functionSuffix(state: TaskState): string {
+  return `pipeline-${state.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}`;
+}
+
+/** Transient Lambda faults and storage throttling are retried; everything else fails the run. */
+const RETRY = [
+  {
+    ErrorEquals: [
+      'Lambda.ServiceException',
+      'Lambda.AWSLambdaException',
+      'Lambda.SdkClientException',
+      'Lambda.TooManyRequestsException',
+    ],
+    IntervalSeconds: 2,
+    MaxAttempts: 4,
+    BackoffRate: 2,
+    JitterStrategy: 'FULL',
+  },
+  { ErrorEquals: ['StorageError'], IntervalSeconds: 5, MaxAttempts: 3, BackoffRate: 2 },
+];
+
+/** Any failure is recorded in the run's manifest before the execution fails. */
+const TO_RECORD_FAILURE = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordFailure' }];
+
+/** A `lambda:invoke` Task of the pipeline's function for `state`, with its payload and result handling. */
+function task(
+  state: TaskState,
+  payload: Record<string, string>,
+  flow: Record<string, unknown>,
+  catchFailures = true,
+): Record<string, unknown> {
+  return {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::lambda:invoke',
+    Parameters: { FunctionName: `\${self:service}-\${sls:stage}-${functionSuffix(state)}`, Payload: payload },
+    ResultSelector: { 'result.$': '$.Payload' },
+    TimeoutSeconds: TASK_TIMEOUT_SECONDS[state],
+    Retry: RETRY,
+    ...(catchFailures ? { Catch: TO_RECORD_FAILURE } : {}),
+    ...flow,
+  };
+}
+
+/** The pipeline definition (Amazon States Language). */
+export const pipelineDefinition = {
+  Comment:
+    'Feature pipeline: plan the run, validate and clean each day in parallel, build features (and the training split on full runs), publish them online, monitor, then commit the run manifest. Any failure is recorded in the run manifest before the execution fails.',
+  StartAt: 'Plan',
+  States: {
+    Plan: task('Plan', { 'request.$': '$' }, { OutputPath: '$.result', Next: 'ValidateCleanDays' }),
+    ValidateCleanDays: {
+      Type: 'Map',
+      ItemsPath: '$.days',
+      MaxConcurrency: 5,
+      ItemSelector: { 'run.$': '$.run', 'date.$': '$$.Map.Item.Value' },
+      ItemProcessor: {
+        ProcessorConfig: { Mode: 'INLINE' },
+        StartAt: 'ValidateCleanDay',
+        States: {
+          ValidateCleanDay: task(
+            'ValidateCleanDay',
+            { 'run.$': '$.run', 'date.$': '$.date' },
+            { OutputPath: '$.result', End: true },
+            false,
+          ),
+        },
+      },
+      // Each day's record is in the lake (runs/<id>/stages/ValidateCleanDay/<date>.json): the
+      // state keeps only the run pointer, whatever the number of days or raw objects.
+      ResultPath: null,
+      Catch: TO_RECORD_FAILURE,
+      Next: 'BuildFeatures',
+    },
+    BuildFeatures: task('BuildFeatures', { 'run.$': '$.run' }, { ResultPath: '$.build', Next: 'Publish' }),
+    Publish: task(
+      'Publish',
+      { 'run.$': '$.run', 'as_of.$': '$.build.result.as_of' },
+      { ResultPath: '$.publish', Next: 'Monitor' },
+    ),
+    Monitor: task(
+      'Monitor',
+      { 'run.$': '$.run', 'as_of.$': '$.build.result.as_of' },
+      { ResultPath: '$.monitor', Next: 'CommitRun' },
+    ),
+    CommitRun: task('CommitRun', { 'run.$': '$.run' }, { OutputPath: '$.result', End: true }),
+    RecordFailure: task(
+      'RecordFailure',
+      { 'state.$': '$' },
+      { ResultPath: '$.recorded', Next: 'Failed' },
+      false,
+    ),
+    Failed: { Type: 'Fail', Error: 'PipelineFailed', CausePath: '$.recorded.result.error' },
+  },
+} as const;
