@@ -116,3 +116,14 @@ export function getSettings(): Settings {
   cached ??= loadSettings();
   return cached;
 }
+
+/**
+ * The environment of a child process this one starts (the local API server): this process's
+ * variables, `set` on top, and `defaults` only where the variable is unset.
+ */
+export function childEnvironment(
+  set: Readonly<Record<string, string>>,
+  defaults: Readonly<Record<string, string>> = {},
+): Record<string, string | undefined> {
+  return { ...defaults, ...process.env, ...set };
+}

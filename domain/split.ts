@@ -20,10 +20,3 @@ export function splitCounts(n: number, split: PipelineConfig['split']): SplitCou
   const validationEnd = Math.floor((n * (split.trainPpm + split.validationPpm)) / 1_000_000);
   return { train: trainEnd, validation: validationEnd - trainEnd, test: n - validationEnd };
 }
-
-/** The split of the row at 0-based `index` in (timestamp, interaction_id) order. */
-export function splitOf(index: number, counts: SplitCounts): Split {
-  if (index < counts.train) return 'train';
-  if (index < counts.train + counts.validation) return 'validation';
-  return 'test';
-}

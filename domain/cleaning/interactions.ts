@@ -1,5 +1,5 @@
 import type { PipelineConfig } from '../config';
-import type { CleanInteraction, CleanProduct } from '../schemas/clean';
+import type { CleanInteraction } from '../schemas/clean';
 import type { InteractionType } from '../schemas/records';
 import { blankToNull, compareCodePoints, normalizeKey, normalizeText } from '../text';
 import type { Candidate } from '../validation/interactions';
@@ -87,9 +87,4 @@ export function cleanDay(
   }
   interactions.sort(compareInteractions);
   return { interactions, inactive, bots };
-}
-
-/** Event-day attributes by product id: the cleaned snapshot a day's interactions are joined with. */
-export function productIndex(products: readonly CleanProduct[]): Map<string, CleanProduct> {
-  return new Map(products.map((p) => [p.product_id, p]));
 }

@@ -5,11 +5,6 @@ import { ERROR_CODES, PipelineError } from '../../domain/errors';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { joinLakeUri } from '../../domain/lake-uri';
-import { createPipelineDeps } from '../../adapters/pipeline-deps';
-import { createS3Client } from '../../adapters/s3-lake';
-import type { Settings } from '../../config';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { PipelineDeps } from '../../domain/pipeline/deps';
 
 /** One problem of a request, in RFC 9457 `errors` form: where, and what is wrong. */
 export interface FieldProblem {
@@ -122,19 +117,6 @@ export function problemJson(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayP
   };
 }
 
-/** Builds a value on first use and keeps it: module-scope clients and settings-derived deps of a handler. */
-export function lazily<T>(build: () => T): () => T {
-  let value: T | undefined;
-  let built = false;
-  return () => {
-    if (!built) {
-      value = build();
-      built = true;
-    }
-    return value as T;
-  };
-}
-
 /** True when the request's `Accept` header ranks `text/html` above JSON (q-values honoured; JSON wins ties). */
 export function prefersHtml(event: APIGatewayProxyEventV2): boolean {
   const accept = event.headers?.accept ?? event.headers?.Accept ?? '';
@@ -200,30 +182,4 @@ export function confineLakeUri(value: string, roots: readonly string[]): string 
     return base !== undefined && LAKE_SUB_PATH.test(value) ? joinLakeUri(base, value) : null;
   }
   return roots.some((root) => isUnder(value, root)) ? value.replace(/\/+$/, '') : null;
-}
-
-/** The configured input lake and output root: `LAKE_URI`, and `OUTPUT_URI` or else `<LAKE_URI>/processed`. */
-export function configuredLakeUris(settings: Settings): { inputUri: string; outputUri: string } {
-  return {
-    inputUri: settings.lakeUri,
-    outputUri: settings.outputUri ?? joinLakeUri(settings.lakeUri, 'processed'),
-  };
-}
-
-/** The process's one S3 client, built from the settings on first need. */
-let sharedS3Client: S3Client | undefined;
-
-/** Pipeline ports over two lake URIs, sharing the process's S3 client when either is on S3. */
-export function pipelineDepsFromSettings(
-  settings: Settings,
-  uris: { inputUri: string; outputUri: string },
-  log?: (line: string) => void,
-): PipelineDeps {
-  const usesS3 = uris.inputUri.startsWith('s3://') || uris.outputUri.startsWith('s3://');
-  if (usesS3) sharedS3Client ??= createS3Client(settings.s3);
-  return createPipelineDeps({
-    ...uris,
-    ...(usesS3 && sharedS3Client !== undefined ? { s3Client: sharedS3Client } : {}),
-    ...(log === undefined ? {} : { log }),
-  });
 }

@@ -8,7 +8,7 @@ import {
   startDynalite,
 } from '../../adapters/dynamodb-feature-store';
 import type { LocalDynamo } from '../../adapters/dynamodb-feature-store';
-import type { Settings } from '../../config';
+import { type Settings, childEnvironment } from '../../config';
 import type { FeatureStore } from '../../domain/online/ports';
 
 /** The table serverless.yml names on the `local` stage (`${service}-${stage}-features`). */
@@ -61,17 +61,17 @@ export async function startApi(env: ApiEnvironment, log: (line: string) => void)
     ],
     {
       cwd: root,
-      env: {
-        ...process.env,
-        LAKE_URI: env.lakeUri,
-        OUTPUT_URI: env.outputUri,
-        DYNAMODB_ENDPOINT_URL: env.dynamoEndpoint,
-        AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
-        AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
-        AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
-        SLS_TELEMETRY_DISABLED: '1',
-        SLS_NOTIFICATIONS_MODE: 'off',
-      },
+      env: childEnvironment(
+        {
+          LAKE_URI: env.lakeUri,
+          OUTPUT_URI: env.outputUri,
+          DYNAMODB_ENDPOINT_URL: env.dynamoEndpoint,
+          SLS_TELEMETRY_DISABLED: '1',
+          SLS_NOTIFICATIONS_MODE: 'off',
+        },
+        // dynalite checks only that requests are signed: any credentials do.
+        { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1' },
+      ),
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
