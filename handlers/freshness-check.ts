@@ -2,14 +2,15 @@
 import middy from '@middy/core';
 import type { Lake } from '../domain/ports';
 import { type Alert, alertKey, freshnessAlert } from '../domain/monitoring/alerts';
+import { defaultMonitoringConfig } from '../domain/monitoring/config';
 import { RAW_PREFIX } from '../domain/pipeline/layout';
 import { addDays, formatDate, partitionPath } from '../domain/time';
 import { getSettings } from '../config';
 import { SnsAlertPublisher, createSnsClient } from '../adapters/sns-alerts';
 import { configuredLakeUris, lazily, pipelineDepsFromSettings } from './lib/http';
 
-/** Raw data older than this is stale (api.md: "older than 6 hours"). */
-export const MAX_AGE_HOURS = 6;
+/** Raw data older than this is stale. */
+const MAX_AGE_HOURS = defaultMonitoringConfig().freshnessMaxAgeHours;
 
 /** What the check reads and writes; tests pass their own. */
 export interface FreshnessDeps {

@@ -6,7 +6,7 @@ import { getSettings } from '../config';
 import { ObjectNotFoundError } from '../domain/errors';
 import { outputKeys } from '../domain/pipeline/layout';
 import type { Lake } from '../domain/ports';
-import { renderDayReportHtml } from '../domain/reports/html-report';
+import { renderDayReportHtml } from '../domain/reports/day-page';
 import { parseDate } from '../domain/time';
 import type { ValidationReport } from '../domain/validation/report';
 import {

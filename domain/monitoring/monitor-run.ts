@@ -1,3 +1,4 @@
+import { type PipelineConfig, defaultConfig } from '../config';
 import { ObjectNotFoundError } from '../errors';
 import { type ColumnSpec, ITEM_FEATURE_COLUMNS, USER_FEATURE_COLUMNS } from '../features/columns';
 import { outputKeys } from '../pipeline/layout';
@@ -5,8 +6,8 @@ import type { Lake } from '../ports';
 import { addDays, formatTimestamp } from '../time';
 import type { ValidationReport } from '../validation/report';
 import { type MonitoringAlert, alertKey } from './alerts';
-import { completenessAlert, nullShare, nullShareFindings } from './completeness';
-import { type MonitoringConfig, defaultMonitoringConfig } from './config';
+import { completenessAlert, featureNullLimit, nullShare, nullShareFindings } from './completeness';
+import { type MonitoringConfig, type RunThresholds, defaultMonitoringConfig, runThresholds } from './config';
 import { driftAlert, psiBand, psiCategorical, psiNumeric } from './drift';
 import { type EmfDocument, monitoringMetrics } from './emf';
 import type { DayFigures, FeatureFigures, MonitoringSummary } from './summary';
@@ -36,6 +37,8 @@ export interface MonitorPorts {
   readonly notify?: AlertNotifier;
   /** Default `defaultMonitoringConfig()`. */
   readonly config?: MonitoringConfig;
+  /** The pipeline config the run validated its days with (its `maxRejectedShare`); default `defaultConfig()`. */
+  readonly pipeline?: Pick<PipelineConfig, 'maxRejectedShare'>;
 }
 
 /** The run being monitored. */
@@ -96,7 +99,7 @@ interface MonitoredDay {
 async function dayFigures(
   output: Lake,
   dates: readonly string[],
-  config: MonitoringConfig,
+  config: RunThresholds,
 ): Promise<MonitoredDay[]> {
   const wanted = new Set<string>();
   for (const date of dates)
@@ -152,7 +155,7 @@ function columnFigures(
   columns: readonly ColumnSpec[],
   current: readonly Record<string, unknown>[],
   previous: readonly Record<string, unknown>[] | null,
-  config: MonitoringConfig,
+  config: RunThresholds,
 ): FeatureFigures[] {
   return columns.map((spec) => {
     const values = columnOf(current, spec.name);
@@ -180,7 +183,7 @@ function columnFigures(
 async function featureFigures(
   ports: MonitorPorts,
   asOf: string,
-  config: MonitoringConfig,
+  config: RunThresholds,
 ): Promise<{ previous: MonitoringSummary['previous_as_of']; features: FeatureFigures[] }> {
   const previous = { users: null as string | null, items: null as string | null };
   const features: FeatureFigures[] = [];
@@ -204,14 +207,12 @@ function runAlerts(
   days: readonly MonitoredDay[],
   features: readonly FeatureFigures[],
   asOf: string,
-  config: MonitoringConfig,
+  config: RunThresholds,
   context: { readonly run_id: string; readonly raised_at: string },
 ): MonitoringAlert[] {
   const featureDate = addDays(asOf, -1);
   const rawLimits = config.rawNullShare as Readonly<Record<string, number | null>>;
-  const sparse = new Set(config.sparseFeatures);
-  const featureLimit = (dataset: string, feature: string): number | null =>
-    sparse.has(`${dataset}.${feature}`) ? null : config.featureNullShare;
+  const featureLimit = (dataset: string, feature: string) => featureNullLimit(config, dataset, feature);
   const featureShares = (dataset: string) =>
     Object.fromEntries(features.filter((f) => f.dataset === dataset).map((f) => [f.feature, f.null_share]));
   const featureFindings = [
@@ -245,7 +246,7 @@ function runAlerts(
  * feature files are only read.
  */
 export async function monitorRun(ports: MonitorPorts, input: MonitorRunInput): Promise<MonitoringSummary> {
-  const config = ports.config ?? defaultMonitoringConfig();
+  const config = runThresholds(ports.config ?? defaultMonitoringConfig(), ports.pipeline ?? defaultConfig());
   const raisedAt = formatTimestamp(input.raised_at_ms);
   const days = await dayFigures(ports.output, input.dates, config);
   const { previous, features } = await featureFigures(ports, input.as_of, config);
@@ -273,7 +274,7 @@ export async function monitorRun(ports: MonitorPorts, input: MonitorRunInput): P
   return summary;
 }
 
-/** A `RunMonitor` over the given decoder, sinks and config; the output root comes from the task's deps. */
+/** A `RunMonitor` over the given decoder, sinks and configs; the output root comes from the task's deps. */
 export function createRunMonitor(ports: Omit<MonitorPorts, 'output'>): RunMonitor {
   return (deps, input) => monitorRun({ ...ports, output: deps.output }, input);
 }

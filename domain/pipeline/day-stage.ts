@@ -1,7 +1,8 @@
 import { ObjectNotFoundError } from '../errors';
 import { processDay } from '../process-day';
 import type { Lake, LakeObject } from '../ports';
-import { type VolumePoint, quarantineExamples, renderDayReportHtml } from '../reports/html-report';
+import { quarantineExamples, renderDayReportHtml } from '../reports/day-page';
+import type { VolumePoint } from '../reports/svg';
 import { addDays } from '../time';
 import type { ValidationReport, ValidationStatus } from '../validation/report';
 import type { SourceObject } from '../validation/source';

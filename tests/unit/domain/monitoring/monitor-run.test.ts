@@ -22,7 +22,7 @@ function lakeWith(current: { priceFactor?: number }, previous: boolean): MemoryL
   ]);
 }
 
-async function run(lake: MemoryLake) {
+async function run(lake: MemoryLake, pipeline?: { readonly maxRejectedShare: number }) {
   const metrics: EmfDocument[] = [];
   const notified: MonitoringAlert[] = [];
   const summary = await monitorRun(
@@ -31,6 +31,7 @@ async function run(lake: MemoryLake) {
       decodeTable: decodeJson,
       emitMetrics: (d) => metrics.push(d),
       notify: (a) => void notified.push(a),
+      pipeline,
     },
     { run_id: 'r1', dates: ['2024-01-08'], as_of: '2024-01-09', raised_at_ms: RAISED_AT_MS },
   );
@@ -72,5 +73,21 @@ describe('monitorRun', () => {
     ]);
     expect(notified).toEqual([]);
     expect(summary.alerts).toEqual([]);
+  });
+
+  it("alerts on the rejected share against the pipeline config's maxRejectedShare (default 0.2)", async () => {
+    const rejecting = async () => {
+      const lake = lakeWith({}, false);
+      await lake.write(reportKey('2024-01-08'), reportJson('2024-01-08', 100, { rejected: 10 }));
+      return lake;
+    };
+    const byDefault = await run(await rejecting());
+    expect(byDefault.summary.config.maxRejectedShare).toBe(0.2);
+    expect(byDefault.summary.alerts).toEqual([]);
+    const strict = await run(await rejecting(), { maxRejectedShare: 0.05 });
+    expect(strict.summary.config.maxRejectedShare).toBe(0.05);
+    expect(strict.notified.map((a) => [a.check, a.observed, a.threshold])).toEqual([
+      ['validation', 0.1, 0.05],
+    ]);
   });
 });
