@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PipelineConfig } from './domain/config';
+import { MonitoringConfig } from './domain/monitoring/config';
 
 /**
  * The one module that reads `process.env`. Parsed once, with zod, failing fast with a message
@@ -16,6 +17,8 @@ const EnvSchema = z.object({
   AWS_REGION: z.string().min(1).default('us-east-1'),
   /** JSON overrides of the pipeline config, e.g. `{"maxRejectedShare":0.1}`. */
   PIPELINE_CONFIG: z.string().optional(),
+  /** JSON overrides of the monitoring thresholds, e.g. `{"psiAlert":0.25,"freshnessMaxAgeHours":12}`. */
+  MONITORING_CONFIG: z.string().optional(),
   /** Days validated in parallel by the local runner. */
   DAY_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   /** The online feature table (DynamoDB). */
@@ -42,6 +45,8 @@ export interface Settings {
   readonly outputUri: string | undefined;
   readonly s3: { readonly endpoint?: string; readonly region: string; readonly forcePathStyle?: boolean };
   readonly pipeline: PipelineConfig;
+  /** Thresholds of the Monitor task and the freshness check. */
+  readonly monitoring: MonitoringConfig;
   readonly dayConcurrency: number;
   readonly online: {
     /** Whether runs publish online: a table was named (AWS) or a local endpoint given. */
@@ -66,6 +71,22 @@ function formatIssues(error: z.ZodError, prefix: string): string {
   return error.issues.map((i) => `${prefix}${i.path.join('.')}: ${i.message}`).join('; ');
 }
 
+/** A JSON-valued variable parsed with its schema (unset: the schema's defaults). */
+function parseJsonConfig<S extends z.ZodType>(name: string, text: string | undefined, schema: S): z.infer<S> {
+  let overrides: unknown = {};
+  if (text !== undefined) {
+    try {
+      overrides = JSON.parse(text);
+    } catch {
+      throw new ConfigError(`invalid environment: ${name} is not JSON`);
+    }
+  }
+  const parsed = schema.safeParse(overrides);
+  if (!parsed.success)
+    throw new ConfigError(`invalid environment: ${formatIssues(parsed.error, `${name}.`)}`);
+  return parsed.data;
+}
+
 /** Parses the settings from an environment (default: the process's). */
 export function loadSettings(rawEnv: Record<string, string | undefined> = process.env): Settings {
   // An empty variable means "not set" (deploy templates blank out AWS-only values locally).
@@ -73,17 +94,8 @@ export function loadSettings(rawEnv: Record<string, string | undefined> = proces
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) throw new ConfigError(`invalid environment: ${formatIssues(parsed.error, '')}`);
   const e = parsed.data;
-  let overrides: unknown = {};
-  if (e.PIPELINE_CONFIG !== undefined) {
-    try {
-      overrides = JSON.parse(e.PIPELINE_CONFIG);
-    } catch {
-      throw new ConfigError('invalid environment: PIPELINE_CONFIG is not JSON');
-    }
-  }
-  const pipeline = PipelineConfig.safeParse(overrides);
-  if (!pipeline.success)
-    throw new ConfigError(`invalid environment: ${formatIssues(pipeline.error, 'PIPELINE_CONFIG.')}`);
+  const pipeline = parseJsonConfig('PIPELINE_CONFIG', e.PIPELINE_CONFIG, PipelineConfig);
+  const monitoring = parseJsonConfig('MONITORING_CONFIG', e.MONITORING_CONFIG, MonitoringConfig);
   return {
     lakeUri: e.LAKE_URI,
     outputUri: e.OUTPUT_URI,
@@ -92,7 +104,8 @@ export function loadSettings(rawEnv: Record<string, string | undefined> = proces
       ...(e.S3_ENDPOINT_URL === undefined ? {} : { endpoint: e.S3_ENDPOINT_URL }),
       ...(e.S3_FORCE_PATH_STYLE === undefined ? {} : { forcePathStyle: e.S3_FORCE_PATH_STYLE === 'true' }),
     },
-    pipeline: pipeline.data,
+    pipeline,
+    monitoring,
     dayConcurrency: e.DAY_CONCURRENCY,
     online: {
       enabled: env.FEATURE_TABLE !== undefined || e.DYNAMODB_ENDPOINT_URL !== undefined,

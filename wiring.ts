@@ -141,7 +141,13 @@ export function createWiring(overrides: WiringOverrides = {}): Wiring {
       : () => undefined);
   const runChecks = once((): RunMonitor | null => {
     if (overrides.runChecks !== undefined) return overrides.runChecks;
-    const monitor = createRunMonitor({ decodeTable: decodeParquet, emitMetrics, notify });
+    const monitor = createRunMonitor({
+      decodeTable: decodeParquet,
+      emitMetrics,
+      notify,
+      config: settings.monitoring,
+      pipeline: settings.pipeline,
+    });
     // The run's human report (runs/<id>/report.html) is drawn from the figures just computed.
     return async (deps, input) => {
       const summary = await monitor(deps, input);

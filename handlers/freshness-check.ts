@@ -7,9 +7,6 @@ import { rawKeys } from '../domain/lake-layout';
 import { addDays, formatDate } from '../domain/time';
 import { wiring } from '../wiring';
 
-/** Raw data older than this is stale (api.md: "older than 6 hours"). */
-export const MAX_AGE_HOURS = 6;
-
 /** What the check reads and writes; tests pass their own. */
 export interface FreshnessDeps {
   readonly input: Lake;
@@ -17,6 +14,8 @@ export interface FreshnessDeps {
   readonly now: () => number;
   /** Sends an alert on (SNS on AWS); a no-op locally. */
   readonly notify: (alert: Alert) => Promise<void>;
+  /** Raw data older than this is stale (the monitoring config's `freshnessMaxAgeHours`). */
+  readonly maxAgeHours: number;
 }
 
 /** The newest object among today's and yesterday's partitions (older data is stale by definition). */
@@ -34,7 +33,7 @@ export function createHandler(deps: () => FreshnessDeps) {
   return async function lambdaHandler(): Promise<{ fresh: boolean; alert: Alert | null }> {
     const d = deps();
     const now = d.now();
-    const alert = freshnessAlert(await newestRawObject(d.input, now), now, MAX_AGE_HOURS);
+    const alert = freshnessAlert(await newestRawObject(d.input, now), now, d.maxAgeHours);
     if (alert !== null) {
       await writeJson(d.output, alertKey(alert), alert);
       await d.notify(alert);
@@ -46,7 +45,13 @@ export function createHandler(deps: () => FreshnessDeps) {
 /** The check over the configured lakes, alerting through the configured notifier. */
 export const lambdaHandler = createHandler(() => {
   const w = wiring();
-  return { input: w.inputLake(), output: w.outputLake(), now: w.now, notify: (alert) => w.notify(alert) };
+  return {
+    input: w.inputLake(),
+    output: w.outputLake(),
+    now: w.now,
+    notify: (alert) => w.notify(alert),
+    maxAgeHours: w.settings.monitoring.freshnessMaxAgeHours,
+  };
 });
 
 /** The Lambda entry point. */

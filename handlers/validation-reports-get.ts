@@ -7,7 +7,7 @@ import { ObjectNotFoundError } from '../domain/errors';
 import { readJsonOrNull } from '../domain/lake-json';
 import { outputKeys } from '../domain/lake-layout';
 import type { Lake } from '../domain/ports';
-import { renderDayReportHtml } from '../domain/reports/html-report';
+import { renderDayReportHtml } from '../domain/reports/day-page';
 import { parseDate } from '../domain/time';
 import type { ValidationReport } from '../domain/validation/report';
 import { json, parseRequest, prefersHtml, problemJson, RequestError, text } from './lib/http';

@@ -1,3 +1,4 @@
+import { outputKeys } from '../lake-layout';
 import { formatDate, formatTimestamp } from '../time';
 
 /** The data-quality checks that raise alerts (api.md `GET /alerts`). */
@@ -18,7 +19,7 @@ export interface Alert {
 
 /** Where an alert is stored: writing it again the same day replaces it (deduplication). */
 export function alertKey(alert: Pick<Alert, 'check' | 'date'>): string {
-  return `alerts/date=${alert.date}/${alert.check}.json`;
+  return outputKeys.alert(alert.date, alert.check);
 }
 
 /**

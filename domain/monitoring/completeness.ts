@@ -1,4 +1,5 @@
 import { type AlertFinding, type MonitoringAlert, monitoringAlert } from './alerts';
+import type { MonitoringConfig } from './config';
 
 /** Share of null (or missing) values in a column; 0 for an empty column. */
 export function nullShare(values: readonly unknown[]): number {
@@ -8,7 +9,24 @@ export function nullShare(values: readonly unknown[]): number {
   return nulls / values.length;
 }
 
-/** The fields of `dataset` whose null share exceeds (strictly) its limit; a null limit is not checked. */
+/** The null-share limit of a feature column; null (not checked) for a sparse feature. */
+export function featureNullLimit(
+  config: Pick<MonitoringConfig, 'featureNullShare' | 'sparseFeatures'>,
+  dataset: string,
+  feature: string,
+): number | null {
+  return config.sparseFeatures.includes(`${dataset}.${feature}`) ? null : config.featureNullShare;
+}
+
+/**
+ * The null-share check: true within the limit, false when the share exceeds it (strictly), null
+ * when not checked (no limit, or a column that cannot hold null).
+ */
+export function nullShareOk(observed: number | null, limit: number | null): boolean | null {
+  return observed === null || limit === null ? null : !(observed > limit);
+}
+
+/** The fields of `dataset` whose null share fails its limit (see `nullShareOk`). */
 export function nullShareFindings(
   dataset: string,
   shares: Readonly<Record<string, number | null>>,
@@ -17,7 +35,7 @@ export function nullShareFindings(
   const findings: AlertFinding[] = [];
   for (const [field, observed] of Object.entries(shares)) {
     const threshold = limitOf(field);
-    if (observed !== null && threshold !== null && observed > threshold)
+    if (observed !== null && threshold !== null && nullShareOk(observed, threshold) === false)
       findings.push({ dataset, field, observed, threshold });
   }
   return findings;

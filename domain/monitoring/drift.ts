@@ -1,4 +1,5 @@
 import { type AlertFinding, type MonitoringAlert, monitoringAlert } from './alerts';
+import { MONITORING_DEFAULTS } from './config';
 
 /**
  * Distribution drift of features between two runs, as the Population Stability Index (PSI):
@@ -6,16 +7,16 @@ import { type AlertFinding, type MonitoringAlert, monitoringAlert } from './aler
  * `c_i` of each bin (or category). 0 means identical distributions; it grows with the shift.
  */
 
-/** PSI settings: bin count, the share given to an empty bin, and the band limits. */
-export const PSI_DEFAULTS = { bins: 10, epsilon: 1e-4, moderate: 0.1, alert: 0.2 } as const;
-
 /** How stable a feature is: PSI < 0.1 stable, 0.1 to 0.2 moderate, above 0.2 alert (by default). */
 export type PsiBand = 'stable' | 'moderate' | 'alert';
 
 /** The band of a PSI value: `< moderate` stable, `> alert` alert, moderate in between (both ends included). */
 export function psiBand(
   psi: number,
-  limits: { readonly moderate: number; readonly alert: number } = PSI_DEFAULTS,
+  limits: { readonly moderate: number; readonly alert: number } = {
+    moderate: MONITORING_DEFAULTS.psiModerate,
+    alert: MONITORING_DEFAULTS.psiAlert,
+  },
 ): PsiBand {
   if (psi < limits.moderate) return 'stable';
   return psi > limits.alert ? 'alert' : 'moderate';
@@ -69,7 +70,7 @@ export function quantileEdges(sorted: Float64Array, bins: number): Float64Array 
 }
 
 /** Bin of `x`: the number of edges ≤ x, so a value equal to an edge falls in the upper bin. */
-export function binOf(edges: Float64Array, x: number): number {
+function binOf(edges: Float64Array, x: number): number {
   let lo = 0;
   let hi = edges.length;
   while (lo < hi) {
@@ -78,6 +79,16 @@ export function binOf(edges: Float64Array, x: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** How many of `values` fall in each of the `edges.length + 1` bins (see `binOf`). */
+export function binCounts(edges: Float64Array, values: Float64Array): Float64Array {
+  const counts = new Float64Array(edges.length + 1);
+  for (let i = 0; i < values.length; i++) {
+    const bin = binOf(edges, values[i] as number);
+    counts[bin] = (counts[bin] as number) + 1;
+  }
+  return counts;
 }
 
 /**
@@ -93,27 +104,17 @@ export function psiNumeric(
   current: readonly unknown[],
   options: { readonly bins?: number; readonly epsilon?: number } = {},
 ): number | null {
-  const bins = options.bins ?? PSI_DEFAULTS.bins;
-  const epsilon = options.epsilon ?? PSI_DEFAULTS.epsilon;
+  const bins = options.bins ?? MONITORING_DEFAULTS.psiBins;
+  const epsilon = options.epsilon ?? MONITORING_DEFAULTS.psiEpsilon;
   const ref = numericValues(reference).sort();
   const cur = numericValues(current);
   if (ref.length === 0 || cur.length === 0) return null;
   const edges = quantileEdges(ref, bins);
-  const refCounts = new Float64Array(bins);
-  const curCounts = new Float64Array(bins);
-  for (let i = 0; i < ref.length; i++) {
-    const bin = binOf(edges, ref[i] as number);
-    refCounts[bin] = (refCounts[bin] as number) + 1;
-  }
-  for (let i = 0; i < cur.length; i++) {
-    const bin = binOf(edges, cur[i] as number);
-    curCounts[bin] = (curCounts[bin] as number) + 1;
-  }
-  return psiFromCounts(refCounts, ref.length, curCounts, cur.length, epsilon);
+  return psiFromCounts(binCounts(edges, ref), ref.length, binCounts(edges, cur), cur.length, epsilon);
 }
 
 /** Non-null values counted per category (`String(value)`). */
-function categoryCounts(values: readonly unknown[]): { counts: Map<string, number>; total: number } {
+export function categoryCounts(values: readonly unknown[]): { counts: Map<string, number>; total: number } {
   const counts = new Map<string, number>();
   let total = 0;
   for (let i = 0; i < values.length; i++) {
@@ -136,7 +137,7 @@ export function psiCategorical(
   current: readonly unknown[],
   options: { readonly epsilon?: number } = {},
 ): number | null {
-  const epsilon = options.epsilon ?? PSI_DEFAULTS.epsilon;
+  const epsilon = options.epsilon ?? MONITORING_DEFAULTS.psiEpsilon;
   const ref = categoryCounts(reference);
   const cur = categoryCounts(current);
   if (ref.total === 0 || cur.total === 0) return null;

@@ -5,16 +5,18 @@ import type { MonitoringSummary } from './summary';
  * become metrics. Pure builders; the Monitor stage hands the documents to a sink.
  */
 
-/** The CloudWatch namespace of every pipeline metric. */
-export const EMF_NAMESPACE = 'RecsysFeaturePipeline';
+/** The CloudWatch namespace of every pipeline metric (the dashboard in serverless.yml searches it). */
+export const METRIC_NAMESPACE = 'RecsysFeaturePipeline';
 
-/** The metric names. */
+/** Every metric name `monitoringMetrics` emits, in that namespace. */
 export const METRIC_NAMES = {
   rawRecords: 'RawRecords',
   rejectedShare: 'RejectedShare',
   nullShare: 'NullShare',
   featurePsi: 'FeaturePsi',
 } as const;
+
+/** One of `METRIC_NAMES`. */
 export type MetricName = (typeof METRIC_NAMES)[keyof typeof METRIC_NAMES];
 
 /** CloudWatch units used here (shares and PSI are unitless). */
@@ -49,7 +51,7 @@ export function emfDocument(point: MetricPoint, timestampMs: number): EmfDocumen
       Timestamp: timestampMs,
       CloudWatchMetrics: [
         {
-          Namespace: EMF_NAMESPACE,
+          Namespace: METRIC_NAMESPACE,
           Dimensions: [Object.keys(point.dimensions)],
           Metrics: [{ Name: point.name, Unit: point.unit }],
         },

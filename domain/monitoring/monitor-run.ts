@@ -1,12 +1,13 @@
-import { ObjectNotFoundError } from '../errors';
+import { type PipelineConfig, defaultConfig } from '../config';
 import { type ColumnSpec, ITEM_FEATURE_COLUMNS, USER_FEATURE_COLUMNS } from '../features/columns';
-import { outputKeys } from '../pipeline/layout';
+import { readJsonOrNull, writeJson } from '../lake-json';
+import { OUTPUT_PREFIX, outputKeys } from '../lake-layout';
 import type { Lake } from '../ports';
 import { addDays, formatTimestamp } from '../time';
 import type { ValidationReport } from '../validation/report';
 import { type MonitoringAlert, alertKey } from './alerts';
-import { completenessAlert, nullShare, nullShareFindings } from './completeness';
-import { type MonitoringConfig, defaultMonitoringConfig } from './config';
+import { completenessAlert, featureNullLimit, nullShare, nullShareFindings } from './completeness';
+import { type MonitoringConfig, type RunThresholds, defaultMonitoringConfig, runThresholds } from './config';
 import { driftAlert, psiBand, psiCategorical, psiNumeric } from './drift';
 import { type EmfDocument, monitoringMetrics } from './emf';
 import type { DayFigures, FeatureFigures, MonitoringSummary } from './summary';
@@ -36,6 +37,8 @@ export interface MonitorPorts {
   readonly notify?: AlertNotifier;
   /** Default `defaultMonitoringConfig()`. */
   readonly config?: MonitoringConfig;
+  /** The pipeline config the run validated its days with (its `maxRejectedShare`); default `defaultConfig()`. */
+  readonly pipeline?: Pick<PipelineConfig, 'maxRejectedShare'>;
 }
 
 /** The run being monitored. */
@@ -55,19 +58,16 @@ export type RunMonitor = (
   input: MonitorRunInput,
 ) => Promise<MonitoringSummary>;
 
-/** Where a run's monitoring summary is stored. */
-export const monitoringKey = (runId: string): string => `monitoring/run_id=${runId}/monitoring.json`;
-
 const FEATURE_FILES = [
   {
     dataset: 'users',
-    prefix: 'features/users/',
+    prefix: OUTPUT_PREFIX.userFeatures,
     key: outputKeys.userFeatures,
     columns: USER_FEATURE_COLUMNS,
   },
   {
     dataset: 'items',
-    prefix: 'features/items/',
+    prefix: OUTPUT_PREFIX.itemFeatures,
     key: outputKeys.itemFeatures,
     columns: ITEM_FEATURE_COLUMNS,
   },
@@ -75,15 +75,8 @@ const FEATURE_FILES = [
 
 const NUMERIC_TYPES: ReadonlySet<string> = new Set(['DOUBLE', 'INT64', 'INT32']);
 
-const UTF8 = new TextDecoder();
-
-async function readReport(output: Lake, date: string): Promise<ValidationReport | null> {
-  try {
-    return JSON.parse(UTF8.decode(await output.read(outputKeys.report(date)))) as ValidationReport;
-  } catch (error) {
-    if (error instanceof ObjectNotFoundError) return null;
-    throw error;
-  }
+function readReport(output: Lake, date: string): Promise<ValidationReport | null> {
+  return readJsonOrNull<ValidationReport>(output, outputKeys.report(date));
 }
 
 /** A run day's figures and its volume check. */
@@ -96,7 +89,7 @@ interface MonitoredDay {
 async function dayFigures(
   output: Lake,
   dates: readonly string[],
-  config: MonitoringConfig,
+  config: RunThresholds,
 ): Promise<MonitoredDay[]> {
   const wanted = new Set<string>();
   for (const date of dates)
@@ -152,7 +145,7 @@ function columnFigures(
   columns: readonly ColumnSpec[],
   current: readonly Record<string, unknown>[],
   previous: readonly Record<string, unknown>[] | null,
-  config: MonitoringConfig,
+  config: RunThresholds,
 ): FeatureFigures[] {
   return columns.map((spec) => {
     const values = columnOf(current, spec.name);
@@ -180,7 +173,7 @@ function columnFigures(
 async function featureFigures(
   ports: MonitorPorts,
   asOf: string,
-  config: MonitoringConfig,
+  config: RunThresholds,
 ): Promise<{ previous: MonitoringSummary['previous_as_of']; features: FeatureFigures[] }> {
   const previous = { users: null as string | null, items: null as string | null };
   const features: FeatureFigures[] = [];
@@ -204,14 +197,12 @@ function runAlerts(
   days: readonly MonitoredDay[],
   features: readonly FeatureFigures[],
   asOf: string,
-  config: MonitoringConfig,
+  config: RunThresholds,
   context: { readonly run_id: string; readonly raised_at: string },
 ): MonitoringAlert[] {
   const featureDate = addDays(asOf, -1);
   const rawLimits = config.rawNullShare as Readonly<Record<string, number | null>>;
-  const sparse = new Set(config.sparseFeatures);
-  const featureLimit = (dataset: string, feature: string): number | null =>
-    sparse.has(`${dataset}.${feature}`) ? null : config.featureNullShare;
+  const featureLimit = (dataset: string, feature: string) => featureNullLimit(config, dataset, feature);
   const featureShares = (dataset: string) =>
     Object.fromEntries(features.filter((f) => f.dataset === dataset).map((f) => [f.feature, f.null_share]));
   const featureFindings = [
@@ -245,7 +236,7 @@ function runAlerts(
  * feature files are only read.
  */
 export async function monitorRun(ports: MonitorPorts, input: MonitorRunInput): Promise<MonitoringSummary> {
-  const config = ports.config ?? defaultMonitoringConfig();
+  const config = runThresholds(ports.config ?? defaultMonitoringConfig(), ports.pipeline ?? defaultConfig());
   const raisedAt = formatTimestamp(input.raised_at_ms);
   const days = await dayFigures(ports.output, input.dates, config);
   const { previous, features } = await featureFigures(ports, input.as_of, config);
@@ -254,7 +245,7 @@ export async function monitorRun(ports: MonitorPorts, input: MonitorRunInput): P
     raised_at: raisedAt,
   });
   for (const alert of alerts) {
-    await ports.output.write(alertKey(alert), JSON.stringify(alert, null, 2) + '\n');
+    await writeJson(ports.output, alertKey(alert), alert);
     await ports.notify?.(alert);
   }
   const summary: MonitoringSummary = {
@@ -267,13 +258,13 @@ export async function monitorRun(ports: MonitorPorts, input: MonitorRunInput): P
     features,
     alerts: alerts.map(alertKey),
   };
-  await ports.output.write(monitoringKey(input.run_id), JSON.stringify(summary, null, 2) + '\n');
+  await writeJson(ports.output, outputKeys.monitoring(input.run_id), summary);
   const emit = ports.emitMetrics ?? logMetrics;
   for (const doc of monitoringMetrics(summary, input.raised_at_ms)) emit(doc);
   return summary;
 }
 
-/** A `RunMonitor` over the given decoder, sinks and config; the output root comes from the task's deps. */
+/** A `RunMonitor` over the given decoder, sinks and configs; the output root comes from the task's deps. */
 export function createRunMonitor(ports: Omit<MonitorPorts, 'output'>): RunMonitor {
   return (deps, input) => monitorRun({ ...ports, output: deps.output }, input);
 }

@@ -1,4 +1,4 @@
-import type { MonitoringConfig } from './config';
+import type { RunThresholds } from './config';
 import type { PsiBand } from './drift';
 
 /** The monitored figures of one run day (from its validation report and the reports before it). */
@@ -38,7 +38,8 @@ export interface MonitoringSummary {
   /** The `as_of` of the previous feature files the drift is measured against, per dataset. */
   readonly previous_as_of: { readonly users: string | null; readonly items: string | null };
   readonly raised_at: string;
-  readonly config: MonitoringConfig;
+  /** The thresholds the run applied. */
+  readonly config: RunThresholds;
   readonly days: readonly DayFigures[];
   readonly features: readonly FeatureFigures[];
   /** Keys of the alerts written (`alerts/date=<day>/<check>.json`). */

@@ -1,7 +1,8 @@
 import { readJsonOrNull, writeJson } from '../lake-json';
 import { isRawObjectKey, outputKeys, rawKeys } from '../lake-layout';
 import type { Lake, LakeObject } from '../ports';
-import { type VolumePoint, quarantineExamples, renderDayReportHtml } from '../reports/html-report';
+import { quarantineExamples, renderDayReportHtml } from '../reports/day-page';
+import type { VolumePoint } from '../reports/svg';
 import { addDays } from '../time';
 import { validateAndCleanDay } from '../validate-and-clean-day';
 import type { ValidationReport, ValidationStatus } from '../validation/report';

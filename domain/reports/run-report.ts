@@ -1,34 +1,20 @@
+import { readJsonOrNull } from '../lake-json';
 import { ObjectNotFoundError } from '../errors';
-import { type TableDecoder, monitoringKey } from '../monitoring/monitor-run';
+import { featureNullLimit, nullShareOk } from '../monitoring/completeness';
+import type { TableDecoder } from '../monitoring/monitor-run';
 import type { MonitoringSummary } from '../monitoring/summary';
-import { outputKeys } from '../pipeline/layout';
+import { outputKeys } from '../lake-layout';
 import type { Lake } from '../ports';
 import { addDays } from '../time';
-import type { ValidationReport } from '../validation/report';
-import {
-  type FeatureHistogram,
-  type RunReportHeader,
-  type VolumePoint,
-  categoryBins,
-  histogramBins,
-  renderRunReportHtml,
-} from './html-report';
+import type { ValidationReport, ValidationStatus } from '../validation/report';
+import { categoryBins, histogramBins } from './histogram';
+import { type FeatureReport, type RunReportHeader, renderRunReportHtml } from './run-page';
+import type { VolumePoint } from './svg';
 
 /** Where a run's HTML page is stored, beside its manifest. */
-export const runReportKey = (runId: string): string => `runs/${runId}/report.html`;
+export const runReportKey = outputKeys.runReport;
 
 const FEATURE_KEYS = { users: outputKeys.userFeatures, items: outputKeys.itemFeatures } as const;
-
-const UTF8 = new TextDecoder();
-
-async function readJson<T>(output: Lake, key: string): Promise<T | null> {
-  try {
-    return JSON.parse(UTF8.decode(await output.read(key))) as T;
-  } catch (error) {
-    if (error instanceof ObjectNotFoundError) return null;
-    throw error;
-  }
-}
 
 function columnOf(rows: readonly Record<string, unknown>[] | null, name: string): unknown[] {
   if (rows === null) return [];
@@ -37,14 +23,32 @@ function columnOf(rows: readonly Record<string, unknown>[] | null, name: string)
   return values;
 }
 
-/** One histogram per monitored feature: this run's file against the previous run's (numeric: its deciles). */
-async function featureHistograms(
+const STATUS_RANK: Readonly<Record<ValidationStatus, number>> = { passed: 0, warned: 1, failed: 2 };
+
+/** A run's status: the worst day status, and at least `warned` when the Monitor raised an alert. */
+export function runStatus(
+  days: readonly { readonly status: string }[],
+  summary: Pick<MonitoringSummary, 'alerts'>,
+): ValidationStatus {
+  let worst: ValidationStatus = summary.alerts.length > 0 ? 'warned' : 'passed';
+  for (const d of days) {
+    const s = d.status as ValidationStatus;
+    if (STATUS_RANK[s] !== undefined && STATUS_RANK[s] > STATUS_RANK[worst]) worst = s;
+  }
+  return worst;
+}
+
+/**
+ * Every monitored feature with its verdicts (the Monitor's PSI band, its null-share check) and its
+ * histogram: this run's file against the previous run's, numeric ones over the PSI's bins.
+ */
+async function featureReports(
   output: Lake,
   decodeTable: TableDecoder,
   summary: MonitoringSummary,
   asOf: string,
-): Promise<FeatureHistogram[]> {
-  const out: FeatureHistogram[] = [];
+): Promise<FeatureReport[]> {
+  const out: FeatureReport[] = [];
   for (const dataset of ['users', 'items'] as const) {
     const features = summary.features.filter((f) => f.dataset === dataset);
     if (features.length === 0) continue;
@@ -55,8 +59,10 @@ async function featureHistograms(
     for (const f of features) {
       const ref = columnOf(reference, f.feature);
       const cur = columnOf(current, f.feature);
-      const bins = f.kind === 'numeric' ? histogramBins(ref, cur) : categoryBins(ref, cur);
-      out.push({ feature: f.feature, dataset, bins, psi: f.psi, band: f.band });
+      const bins =
+        f.kind === 'numeric' ? histogramBins(ref, cur, summary.config.psiBins) : categoryBins(ref, cur);
+      const limit = featureNullLimit(summary.config, f.dataset, f.feature);
+      out.push({ ...f, null_ok: nullShareOk(f.null_share, limit), bins });
     }
   }
   return out;
@@ -75,14 +81,16 @@ export async function writeRunReport(
   runId: string,
   asOf: string,
 ): Promise<string> {
-  const summary = await readJson<MonitoringSummary>(output, monitoringKey(runId));
-  if (summary === null) throw new ObjectNotFoundError(output.uriOf(monitoringKey(runId)));
+  const summary = await readJsonOrNull<MonitoringSummary>(output, outputKeys.monitoring(runId));
+  if (summary === null) throw new ObjectNotFoundError(output.uriOf(outputKeys.monitoring(runId)));
   const end = addDays(asOf, -1);
   const recent = Array.from({ length: 30 }, (_, i) => addDays(end, i - 29));
   const dates = [...new Set([...recent, ...summary.days.map((d) => d.date)])].sort();
   const reports = new Map<string, ValidationReport | null>();
   await Promise.all(
-    dates.map(async (d) => reports.set(d, await readJson<ValidationReport>(output, outputKeys.report(d)))),
+    dates.map(async (d) =>
+      reports.set(d, await readJsonOrNull<ValidationReport>(output, outputKeys.report(d))),
+    ),
   );
   const days: RunReportHeader['days'][number][] = [];
   for (const d of summary.days) {
@@ -100,11 +108,12 @@ export async function writeRunReport(
     end_date: days[days.length - 1]?.date ?? end,
     as_of: asOf,
     reference_time: summary.raised_at,
+    status: runStatus(days, summary),
     days,
     volume,
   };
-  const histograms = await featureHistograms(output, decodeTable, summary, asOf);
+  const features = await featureReports(output, decodeTable, summary, asOf);
   const key = runReportKey(runId);
-  await output.write(key, renderRunReportHtml(run, summary, histograms));
+  await output.write(key, renderRunReportHtml(run, summary, features));
   return key;
 }

@@ -1,3 +1,4 @@
+import { outputKeys } from '../../domain/lake-layout';
 /**
  * The Monitor stage end to end: the orchestrator on an output root holding hand-made reports and
  * real Parquet feature snapshots (the exact alerts written), then the whole pipeline through the
@@ -9,7 +10,7 @@ import { decodeParquet, encodeParquet } from '../../adapters/parquet';
 import { sha256 } from '../../adapters/pipeline-deps';
 import type { MonitoringAlert } from '../../domain/monitoring/alerts';
 import type { EmfDocument } from '../../domain/monitoring/emf';
-import { createRunMonitor, monitorRun, monitoringKey } from '../../domain/monitoring/monitor-run';
+import { createRunMonitor, monitorRun } from '../../domain/monitoring/monitor-run';
 import type { MonitoringSummary } from '../../domain/monitoring/summary';
 import { deriveRunId } from '../../domain/pipeline/run-id';
 import { formatTimestamp } from '../../domain/time';
@@ -157,7 +158,7 @@ describe('monitorRun on an output root with reports and two feature snapshots', 
       ['2024-01-07', 6, expect.closeTo(0.15, 12)],
       ['2024-01-08', 7, expect.closeTo(1 - 70 / (685 / 7), 12)],
     ]);
-    expect(json(await lake.read(monitoringKey('r1')))).toEqual(summary);
+    expect(json(await lake.read(outputKeys.monitoring('r1')))).toEqual(summary);
   });
 
   it('emits every figure as EMF and leaves the reports byte-identical', () => {
@@ -224,7 +225,7 @@ describe('the Monitor task with checks, in the whole pipeline (two runs, the sec
     const manifest = outcome.manifest as typeof outcome.manifest & { monitoring: MonitoringSummary };
     expect(manifest.monitoring.as_of).toBe('2024-01-06');
     expect(manifest.monitoring.previous_as_of).toEqual({ users: '2024-01-05', items: '2024-01-05' });
-    expect(json(await output.read(monitoringKey(manifest.run_id)))).toEqual(manifest.monitoring);
+    expect(json(await output.read(outputKeys.monitoring(manifest.run_id)))).toEqual(manifest.monitoring);
     expect(manifest.monitoring.features.every((f) => f.psi !== null)).toBe(true);
     const volume = json(await output.read('alerts/date=2024-01-05/volume.json')) as MonitoringAlert;
     expect(volume).toMatchObject({

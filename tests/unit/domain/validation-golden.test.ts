@@ -1,7 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultConfig } from '../../../domain/config';
-import { type DayInput, type SnapshotInput, validateAndCleanDay } from '../../../domain/validate-and-clean-day';
+import {
+  type DayInput,
+  type SnapshotInput,
+  validateAndCleanDay,
+} from '../../../domain/validate-and-clean-day';
 import { REJECTION_CODES, REMOVAL_CODES, WARNING_CODES } from '../../../domain/validation/codes';
 import type { SourceObject } from '../../../domain/validation/source';
 

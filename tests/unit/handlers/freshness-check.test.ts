@@ -1,3 +1,4 @@
+import { loadSettings } from '../../../config';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +42,7 @@ describe('freshness-check handler', () => {
       notify: async (a) => {
         notified.push(a);
       },
+      maxAgeHours: loadSettings({}).monitoring.freshnessMaxAgeHours,
     }));
 
   function rawObject(day: string, ageHours: number): void {

@@ -1,4 +1,10 @@
-import { completenessAlert, nullShare, nullShareFindings } from '../../../../domain/monitoring/completeness';
+import {
+  completenessAlert,
+  featureNullLimit,
+  nullShare,
+  nullShareFindings,
+  nullShareOk,
+} from '../../../../domain/monitoring/completeness';
 import { defaultMonitoringConfig } from '../../../../domain/monitoring/config';
 import { rejectedShare, validationAlert } from '../../../../domain/monitoring/validation-rate';
 import type { ValidationReport } from '../../../../domain/validation/report';
@@ -33,6 +39,22 @@ describe('completeness', () => {
       run_id: 'r1',
       findings,
     });
+  });
+
+  it('checks a share strictly against its limit, and not at all without a limit or a share', () => {
+    expect([
+      nullShareOk(0.5, 0.5),
+      nullShareOk(0.51, 0.5),
+      nullShareOk(0.9, null),
+      nullShareOk(null, 0.5),
+    ]).toEqual([true, false, null, null]);
+  });
+
+  it('gives a feature the feature limit unless it is sparse', () => {
+    const config = defaultMonitoringConfig();
+    expect(featureNullLimit(config, 'items', 'price')).toBe(0.5);
+    expect(featureNullLimit(config, 'items', 'avg_rating')).toBeNull();
+    expect(featureNullLimit(config, 'users', 'avg_rating')).toBe(0.5);
   });
 
   it('raises nothing without findings, and skips columns that cannot be null', () => {

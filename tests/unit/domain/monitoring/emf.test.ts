@@ -1,5 +1,11 @@
-import { defaultMonitoringConfig } from '../../../../domain/monitoring/config';
-import { emfDocument, monitoringMetrics } from '../../../../domain/monitoring/emf';
+import { defaultConfig } from '../../../../domain/config';
+import { defaultMonitoringConfig, runThresholds } from '../../../../domain/monitoring/config';
+import {
+  METRIC_NAMES,
+  METRIC_NAMESPACE,
+  emfDocument,
+  monitoringMetrics,
+} from '../../../../domain/monitoring/emf';
 import type { MonitoringSummary } from '../../../../domain/monitoring/summary';
 
 const T = Date.parse('2024-02-01T02:00:00Z');
@@ -41,7 +47,7 @@ describe('EMF documents', () => {
       as_of: '2024-01-09',
       previous_as_of: { users: null, items: '2024-01-05' },
       raised_at: '2024-02-01T02:00:00.000Z',
-      config: defaultMonitoringConfig(),
+      config: runThresholds(defaultMonitoringConfig(), defaultConfig()),
       days: [
         {
           date: '2024-01-08',
@@ -83,5 +89,11 @@ describe('EMF documents', () => {
       ['NullShare', 'Dataset=users,Feature=gender', 0.25],
     ]);
     expect(monitoringMetrics(summary, T)[0]).toMatchObject({ RunId: 'r1', Date: '2024-01-08' });
+    // The dashboard is checked against these names: every one is emitted, nothing else is.
+    const docs = monitoringMetrics(summary, T);
+    expect(new Set(brief.map(([metric]) => metric))).toEqual(new Set(Object.values(METRIC_NAMES)));
+    expect(docs.every((d) => d._aws.CloudWatchMetrics.every((m) => m.Namespace === METRIC_NAMESPACE))).toBe(
+      true,
+    );
   });
 });

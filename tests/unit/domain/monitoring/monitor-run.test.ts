@@ -1,7 +1,8 @@
+import { outputKeys } from '../../../../domain/lake-layout';
 import { MemoryLake } from '../../../../adapters/memory-lake';
 import type { MonitoringAlert } from '../../../../domain/monitoring/alerts';
 import type { EmfDocument } from '../../../../domain/monitoring/emf';
-import { monitorRun, monitoringKey } from '../../../../domain/monitoring/monitor-run';
+import { monitorRun } from '../../../../domain/monitoring/monitor-run';
 import { itemRows, reportJson, reportKey, userRows } from './fixtures';
 
 const RAISED_AT_MS = Date.parse('2024-02-01T02:00:00Z');
@@ -22,7 +23,7 @@ function lakeWith(current: { priceFactor?: number }, previous: boolean): MemoryL
   ]);
 }
 
-async function run(lake: MemoryLake) {
+async function run(lake: MemoryLake, pipeline?: { readonly maxRejectedShare: number }) {
   const metrics: EmfDocument[] = [];
   const notified: MonitoringAlert[] = [];
   const summary = await monitorRun(
@@ -31,6 +32,7 @@ async function run(lake: MemoryLake) {
       decodeTable: decodeJson,
       emitMetrics: (d) => metrics.push(d),
       notify: (a) => void notified.push(a),
+      pipeline,
     },
     { run_id: 'r1', dates: ['2024-01-08'], as_of: '2024-01-09', raised_at_ms: RAISED_AT_MS },
   );
@@ -52,7 +54,9 @@ describe('monitorRun', () => {
     expect(stored).toEqual(notified[0]);
     expect(stored.message).toContain('items.price');
     expect(metrics.some((d) => d.FeaturePsi === price?.psi && d.Feature === 'price')).toBe(true);
-    expect(JSON.parse(new TextDecoder().decode(await lake.read(monitoringKey('r1'))))).toEqual(summary);
+    expect(JSON.parse(new TextDecoder().decode(await lake.read(outputKeys.monitoring('r1'))))).toEqual(
+      summary,
+    );
   });
 
   it('measures no drift without a previous run, and raises nothing on healthy data', async () => {
@@ -72,5 +76,21 @@ describe('monitorRun', () => {
     ]);
     expect(notified).toEqual([]);
     expect(summary.alerts).toEqual([]);
+  });
+
+  it("alerts on the rejected share against the pipeline config's maxRejectedShare (default 0.2)", async () => {
+    const rejecting = async () => {
+      const lake = lakeWith({}, false);
+      await lake.write(reportKey('2024-01-08'), reportJson('2024-01-08', 100, { rejected: 10 }));
+      return lake;
+    };
+    const byDefault = await run(await rejecting());
+    expect(byDefault.summary.config.maxRejectedShare).toBe(0.2);
+    expect(byDefault.summary.alerts).toEqual([]);
+    const strict = await run(await rejecting(), { maxRejectedShare: 0.05 });
+    expect(strict.summary.config.maxRejectedShare).toBe(0.05);
+    expect(strict.notified.map((a) => [a.check, a.observed, a.threshold])).toEqual([
+      ['validation', 0.1, 0.05],
+    ]);
   });
 });
