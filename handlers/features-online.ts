@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 
-import { sharedFeatureStore } from '../adapters/dynamodb-feature-store';
+import { sharedFeatureStore } from './lib/feature-store';
 import { getSettings } from '../config';
 import { type OnlineConfig, type OnlineRequest, onlineFeatureRows } from '../domain/online/online-features';
 import { normalizeText } from '../domain/text';

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 
-import { sharedFeatureStore } from '../adapters/dynamodb-feature-store';
+import { sharedFeatureStore } from './lib/feature-store';
 import { normalizeText } from '../domain/text';
 import { json, notFound, parseRequest, problemJson } from './lib/http';
 

@@ -14,15 +14,13 @@ import { mulberry32 } from './generate-lake';
 import { createDynamoDbClient } from '../adapters/dynamodb-client';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 
-import {
-  DynamoDbFeatureStore,
-  ensureFeatureTable,
-  setFeatureStoreForTests,
-  startDynalite,
-} from '../adapters/dynamodb-feature-store';
+import { DynamoDbFeatureStore } from '../adapters/dynamodb-feature-store';
+import { startDynalite } from '../adapters/dynamodb-local-server';
+import { ensureFeatureTable } from '../adapters/dynamodb-table';
 import { loadSettings } from '../config';
 import type { ItemRecordInput, UserRecordInput } from '../domain/online/records';
 import { handler } from '../handlers/features-online';
+import { setFeatureStoreForTests } from '../handlers/lib/feature-store';
 import { formatTable, parseFlags, positiveInt, runCli, UsageError } from './lib/cli';
 
 const CANDIDATES = 100;

@@ -1,6 +1,6 @@
 import { joinLakeUri } from '../../adapters/lake-from-uri';
-import { publishFromLake, sharedFeatureStore } from '../../adapters/dynamodb-feature-store';
 import type { FeatureStore } from '../../domain/online/ports';
+import { publishFromLake } from '../../domain/online/publish';
 import { type Settings, getSettings } from '../../config';
 import { decodeParquet } from '../../adapters/parquet';
 import { SnsAlertPublisher, createSnsClient } from '../../adapters/sns-alerts';
@@ -23,6 +23,7 @@ import {
   recordFailureTask,
 } from '../../domain/pipeline/tasks';
 import packageJson from '../../package.json';
+import { sharedFeatureStore } from './feature-store';
 import { parseRequest, pipelineDepsFromSettings } from './http';
 
 /** Publishes features as of the build's T to the online store (or says why it did not). */
@@ -69,7 +70,7 @@ export const skipPublish: Publisher = async (_deps, _run, build) => ({
 export function storePublisher(store: () => FeatureStore): Publisher {
   return async (deps, _run, build) => {
     const started = deps.clock();
-    const result = await publishFromLake(store(), deps.output, build.asOf);
+    const result = await publishFromLake(store(), deps.output, build.asOf, decodeParquet);
     deps.log(
       `publish: ${result.users} users, ${result.items} items as of ${build.asOf} (${result.skipped} skipped: newer stored)`,
     );
