@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { createDynamoDbClient } from './adapters/dynamodb-client';
-import { DynamoDbFeatureStore, publishFromLake } from './adapters/dynamodb-feature-store';
+import { createFeatureStore } from './adapters/dynamodb-feature-store';
 import { DynamoDbRealtimeCounters } from './adapters/dynamodb-realtime-counters';
 import { lakeFromUri } from './adapters/lake-from-uri';
 import { joinLakeUri } from './domain/lake-uri';
@@ -19,6 +19,7 @@ import type { FeaturePublisher } from './domain/pipeline/publish';
 import type { TaskContext } from './domain/pipeline/plan';
 import type { RunRoots } from './domain/pipeline/run-request';
 import type { Lake } from './domain/ports';
+import { publishFromLake } from './domain/online/publish';
 import { writeRunReport } from './domain/reports/run-report';
 import packageJson from './package.json';
 
@@ -51,8 +52,8 @@ export interface Wiring {
   outputLake(): Lake;
   /** The storage ports of a run's input and output roots, built once per pair. */
   portsFor(uris: RunUris): PipelineDeps;
-  /** The online store, or null when no table is configured. */
-  featureStore(): FeatureStore | null;
+  /** The online store the feature routes read (the configured table). */
+  featureStore(): FeatureStore;
   /** The real-time counters of the online table. */
   realtimeCounters(): DynamoDbRealtimeCounters;
   /** Publishes features as of T to the online store, or null when none is configured. */
@@ -74,6 +75,7 @@ export interface WiringOverrides {
   readonly now?: () => number;
   readonly portsFor?: (uris: RunUris) => PipelineDeps;
   readonly lake?: (uri: string) => Lake;
+  /** The online store; null: runs publish nothing (the routes then fail if called). */
   readonly featureStore?: FeatureStore | null;
   readonly realtimeCounters?: DynamoDbRealtimeCounters;
   readonly notify?: (alert: Alert) => Promise<void>;
@@ -123,11 +125,13 @@ export function createWiring(overrides: WiringOverrides = {}): Wiring {
       return found;
     });
   const dynamo = once(() => createDynamoDbClient(settings.online, settings.s3.region));
-  const featureStore = once((): FeatureStore | null => {
-    if (overrides.featureStore !== undefined) return overrides.featureStore;
-    if (!settings.online.enabled) return null;
-    return new DynamoDbFeatureStore(dynamo(), settings.online.table, settings.online.ttlDays);
-  });
+  const configuredStore = once(
+    (): FeatureStore =>
+      overrides.featureStore ?? createFeatureStore(dynamo(), settings.online.table, settings.online.ttlDays),
+  );
+  // Runs publish when a store was given, or when the settings name a table or an endpoint.
+  const publishes =
+    overrides.featureStore !== undefined ? overrides.featureStore !== null : settings.online.enabled;
   const sns = once(() =>
     settings.alertsTopicArn === undefined
       ? null
@@ -170,14 +174,12 @@ export function createWiring(overrides: WiringOverrides = {}): Wiring {
     inputLake: once(() => lake(roots.inputUri)),
     outputLake: once(() => lake(roots.outputUri)),
     portsFor,
-    featureStore,
+    featureStore: configuredStore,
     realtimeCounters: once(
       () => overrides.realtimeCounters ?? new DynamoDbRealtimeCounters(dynamo(), settings.online.table),
     ),
-    featurePublisher: () => {
-      const store = featureStore();
-      return store === null ? null : (output, asOf) => publishFromLake(store, output, asOf);
-    },
+    featurePublisher: () =>
+      publishes ? (output, asOf) => publishFromLake(configuredStore(), output, asOf, decodeParquet) : null,
     runChecks,
     notify,
     stepFunctions: once(() => createSfnClient(settings.s3.region)),

@@ -15,27 +15,30 @@
  */
 import {
   ConditionalCheckFailedException,
-  DynamoDBClient,
+  type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
-  type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { createHash } from 'node:crypto';
 
 import { StorageError } from '../domain/errors';
 import {
-  REALTIME_KEYS,
-  applySessionActivity,
-  applyUserActivity,
   type ObjectActivity,
   type RealtimeCounterStore,
-  type SessionCounters,
-  type TypeCounts,
-  type UserCounters,
+  applySessionActivity,
+  applyUserActivity,
 } from '../domain/ingest/realtime-counters';
+import {
+  ONLINE_KEYS,
+  type OnlineItem,
+  decodeSessionCounters,
+  decodeUserCounters,
+  encodeObjectMarker,
+  encodeSessionCounters,
+  encodeUserCounters,
+} from '../domain/online/online-table';
 import { DAY_MS } from '../domain/time';
-
-type Item = Record<string, AttributeValue>;
+import { sdkItem } from './dynamodb-client';
 
 /** Markers outlive any redelivery of an S3 event (Lambda's async retries stop after 6 hours). */
 const MARKER_TTL_MS = 7 * DAY_MS;
@@ -49,71 +52,10 @@ export function objectIdOf(objectKey: string, etag: string): string {
   return createHash('sha256').update(`${objectKey}#${etag}`).digest('hex').slice(0, 16);
 }
 
-const num = (v: AttributeValue | undefined): number => Number(v?.N ?? 0);
-const str = (v: AttributeValue | undefined): string => v?.S ?? '';
-const list = (v: AttributeValue | undefined): string[] => (v?.L ?? []).map((x) => x.S ?? '');
-
-function countsOf(v: AttributeValue | undefined): TypeCounts {
-  const m = v?.M ?? {};
-  return { view: num(m.view), add_to_cart: num(m.add_to_cart), purchase: num(m.purchase) };
-}
-
-function userFromItem(item: Item): UserCounters {
-  return {
-    last_interaction_at: str(item.last_interaction_at),
-    day: str(item.day),
-    counts: countsOf(item.counts),
-    ttl: num(item.ttl),
-    objects: list(item.objects),
-    version: num(item.version),
-  };
-}
-
-function sessionFromItem(item: Item): SessionCounters {
-  return {
-    events: num(item.events),
-    first_at: str(item.first_at),
-    last_at: str(item.last_at),
-    ttl: num(item.ttl),
-    objects: list(item.objects),
-    version: num(item.version),
-  };
-}
-
-const N = (n: number): AttributeValue => ({ N: String(n) });
-const S = (s: string): AttributeValue => ({ S: s });
-const L = (xs: readonly string[]): AttributeValue => ({ L: xs.map(S) });
-
-function userItem(pk: string, u: UserCounters): Item {
-  return {
-    pk: S(pk),
-    last_interaction_at: S(u.last_interaction_at),
-    day: S(u.day),
-    counts: {
-      M: { view: N(u.counts.view), add_to_cart: N(u.counts.add_to_cart), purchase: N(u.counts.purchase) },
-    },
-    ttl: N(u.ttl),
-    objects: L(u.objects),
-    version: N(u.version),
-  };
-}
-
-function sessionItem(pk: string, s: SessionCounters): Item {
-  return {
-    pk: S(pk),
-    events: N(s.events),
-    first_at: S(s.first_at),
-    last_at: S(s.last_at),
-    ttl: N(s.ttl),
-    objects: L(s.objects),
-    version: N(s.version),
-  };
-}
-
 /** One counter item to bring up to date: read it, compute its next state, put it if unchanged meanwhile. */
 interface CounterUpdate {
   readonly pk: string;
-  readonly next: (item: Item | undefined) => Item | null;
+  readonly next: (item: OnlineItem | undefined) => OnlineItem | null;
 }
 
 /** `RealtimeCounterStore` over a DynamoDB table whose hash key is `pk` (string). */
@@ -126,35 +68,26 @@ export class DynamoDbRealtimeCounters implements RealtimeCounterStore {
 
   /** Applies an object's activity once; false when its marker shows it was applied before. */
   async applyObject(objectKey: string, etag: string, activity: ObjectActivity): Promise<boolean> {
-    const markerPk = REALTIME_KEYS.object(objectKey, etag);
+    const markerPk = ONLINE_KEYS.objectMarker(objectKey, etag);
     if ((await this.get(markerPk)) !== undefined) return false;
     const objectId = objectIdOf(objectKey, etag);
     const updates: CounterUpdate[] = [
-      ...activity.users.map((u) => {
-        const pk = REALTIME_KEYS.user(u.userId);
-        return {
-          pk,
-          next: (item: Item | undefined) => {
-            const next = applyUserActivity(
-              item === undefined ? null : userFromItem(item),
-              u,
-              activity.day,
-              objectId,
-            );
-            return next === null ? null : userItem(pk, next);
-          },
-        };
-      }),
-      ...activity.sessions.map((s) => {
-        const pk = REALTIME_KEYS.session(s.userId, s.sessionId);
-        return {
-          pk,
-          next: (item: Item | undefined) => {
-            const next = applySessionActivity(item === undefined ? null : sessionFromItem(item), s, objectId);
-            return next === null ? null : sessionItem(pk, next);
-          },
-        };
-      }),
+      ...activity.users.map((u) => ({
+        pk: ONLINE_KEYS.userCounters(u.userId),
+        next: (item: OnlineItem | undefined) => {
+          const stored = item === undefined ? null : decodeUserCounters(item);
+          const next = applyUserActivity(stored, u, activity.day, objectId);
+          return next === null ? null : encodeUserCounters(u.userId, next);
+        },
+      })),
+      ...activity.sessions.map((s) => ({
+        pk: ONLINE_KEYS.sessionCounters(s.userId, s.sessionId),
+        next: (item: OnlineItem | undefined) => {
+          const stored = item === undefined ? null : decodeSessionCounters(item);
+          const next = applySessionActivity(stored, s, objectId);
+          return next === null ? null : encodeSessionCounters(s.userId, s.sessionId, next);
+        },
+      })),
     ];
     let index = 0;
     const worker = async (): Promise<void> => {
@@ -165,16 +98,17 @@ export class DynamoDbRealtimeCounters implements RealtimeCounterStore {
       await this.client.send(
         new PutItemCommand({
           TableName: this.table,
-          Item: {
-            pk: S(markerPk),
-            object_key: S(objectKey),
-            etag: S(etag),
-            day: S(activity.day),
-            records: N(activity.records),
-            users: N(activity.users.length),
-            sessions: N(activity.sessions.length),
-            ttl: N(Math.floor((this.now() + MARKER_TTL_MS) / 1000)),
-          },
+          Item: sdkItem(
+            encodeObjectMarker({
+              objectKey,
+              etag,
+              day: activity.day,
+              records: activity.records,
+              users: activity.users.length,
+              sessions: activity.sessions.length,
+              ttl: Math.floor((this.now() + MARKER_TTL_MS) / 1000),
+            }),
+          ),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -185,9 +119,9 @@ export class DynamoDbRealtimeCounters implements RealtimeCounterStore {
     return true;
   }
 
-  private async get(pk: string): Promise<Item | undefined> {
+  private async get(pk: string): Promise<OnlineItem | undefined> {
     const out = await this.client.send(
-      new GetItemCommand({ TableName: this.table, Key: { pk: S(pk) }, ConsistentRead: true }),
+      new GetItemCommand({ TableName: this.table, Key: { pk: { S: pk } }, ConsistentRead: true }),
     );
     return out.Item;
   }
@@ -202,13 +136,13 @@ export class DynamoDbRealtimeCounters implements RealtimeCounterStore {
         await this.client.send(
           new PutItemCommand({
             TableName: this.table,
-            Item: next,
+            Item: sdkItem(next),
             ...(current === undefined
               ? { ConditionExpression: 'attribute_not_exists(pk)' }
               : {
                   ConditionExpression: '#v = :v',
                   ExpressionAttributeNames: { '#v': 'version' },
-                  ExpressionAttributeValues: { ':v': current.version ?? N(0) },
+                  ExpressionAttributeValues: { ':v': sdkItem(current).version ?? { N: '0' } },
                 }),
           }),
         );

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 
-import { sharedFeatureStore } from '../adapters/dynamodb-feature-store';
+import { wiring } from '../wiring';
 import { normalizeText } from '../domain/text';
 import { json, notFound, parseRequest, problemJson } from './lib/http';
 
@@ -14,7 +14,7 @@ export async function lambdaHandler(
 ): Promise<APIGatewayProxyStructuredResultV2> {
   const { product_id } = parseRequest(ItemPath, event.pathParameters ?? {}, 'path');
   const id = normalizeText(product_id);
-  const item = (await sharedFeatureStore().getItems([id])).get(id);
+  const item = (await wiring().featureStore().getItems([id])).get(id);
   if (item === undefined) throw notFound(`features of product ${JSON.stringify(id)}`);
   const { product_id: _id, as_of, ...features } = item;
   return json(200, { product_id: id, as_of, features });

@@ -2,8 +2,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 
-import { sharedFeatureStore } from '../adapters/dynamodb-feature-store';
-import { getSettings } from '../config';
+import { wiring } from '../wiring';
 import { type OnlineConfig, type OnlineRequest, onlineFeatureRows } from '../domain/online/online-features';
 import { normalizeText } from '../domain/text';
 import { parseTimestamp } from '../domain/time';
@@ -28,19 +27,14 @@ export const OnlineFeaturesBody = z.strictObject({
   session_position: z.int().positive().optional(),
 });
 
-let onlineConfig: OnlineConfig | undefined;
-
-/** Settings read once per process (not per request). */
+/** The online-feature settings of the process's configuration. */
 function config(): OnlineConfig {
-  if (onlineConfig === undefined) {
-    const settings = getSettings();
-    onlineConfig = {
-      staleHours: settings.online.staleHours,
-      priceMatchRatio: settings.pipeline.priceMatchRatio,
-      sessionGapMs: settings.pipeline.sessionGapMs,
-    };
-  }
-  return onlineConfig;
+  const { online, pipeline } = wiring().settings;
+  return {
+    staleHours: online.staleHours,
+    priceMatchRatio: pipeline.priceMatchRatio,
+    sessionGapMs: pipeline.sessionGapMs,
+  };
 }
 
 /** Features for inference: one row per candidate, in request order (api.md). */
@@ -59,14 +53,14 @@ export async function lambdaHandler(
     session_id: sessionId,
     session_position: body.session_position,
   };
-  const store = sharedFeatureStore();
+  const store = wiring().featureStore();
   const needsCounters = body.session_position === undefined && sessionId !== undefined;
   const [user, items, counters] = await Promise.all([
     store.getUser(userId),
     store.getItems(productIds),
     needsCounters ? store.getCounters(userId, sessionId) : null,
   ]);
-  return json(200, onlineFeatureRows(request, user, items, counters, Date.now(), config()));
+  return json(200, onlineFeatureRows(request, user, items, counters, wiring().now(), config()));
 }
 
 /** The Lambda entry point. */

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 
-import { sharedFeatureStore } from '../adapters/dynamodb-feature-store';
+import { wiring } from '../wiring';
 import { normalizeText } from '../domain/text';
 import { json, notFound, parseRequest, problemJson } from './lib/http';
 
@@ -14,7 +14,7 @@ export async function lambdaHandler(
 ): Promise<APIGatewayProxyStructuredResultV2> {
   const { user_id } = parseRequest(UserPath, event.pathParameters ?? {}, 'path');
   const id = normalizeText(user_id);
-  const store = sharedFeatureStore();
+  const store = wiring().featureStore();
   const [user, counters] = await Promise.all([store.getUser(id), store.getCounters(id)]);
   if (user === null) throw notFound(`features of user ${JSON.stringify(id)}`);
   const { user_id: _id, as_of, affinity: _affinity, ...features } = user;

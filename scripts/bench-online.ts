@@ -14,15 +14,13 @@ import { mulberry32 } from './generate-lake';
 import { createDynamoDbClient } from '../adapters/dynamodb-client';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 
-import {
-  DynamoDbFeatureStore,
-  ensureFeatureTable,
-  setFeatureStoreForTests,
-  startDynalite,
-} from '../adapters/dynamodb-feature-store';
+import { DynamoDbFeatureStore } from '../adapters/dynamodb-feature-store';
+import { startDynalite } from '../adapters/dynamodb-local-server';
+import { ensureFeatureTable } from '../adapters/dynamodb-table';
 import { loadSettings } from '../config';
 import type { ItemRecordInput, UserRecordInput } from '../domain/online/records';
 import { handler } from '../handlers/features-online';
+import { resetWiring, useWiring } from '../wiring';
 import { formatTable, parseFlags, positiveInt, runCli, UsageError } from './lib/cli';
 
 const CANDIDATES = 100;
@@ -131,7 +129,7 @@ runCli(async () => {
   try {
     await ensureFeatureTable(client, table);
     const store = new DynamoDbFeatureStore(client, table, settings.online.ttlDays);
-    setFeatureStoreForTests(store);
+    useWiring({ featureStore: store });
     const records = featureSet(users, items);
     const t0 = performance.now();
     const published = await store.publish(records, AS_OF);
@@ -244,7 +242,7 @@ runCli(async () => {
       rmSync(lakeDir, { recursive: true, force: true });
     }
   } finally {
-    setFeatureStoreForTests(undefined);
+    resetWiring();
     client.destroy();
     await dynamo.close();
   }

@@ -1,6 +1,6 @@
 import type { PipelineConfig } from '../config';
 import type { CleanInteraction } from '../schemas/clean';
-import type { InteractionType } from '../schemas/records';
+import { interactionTypeOf } from '../schemas/records';
 import { blankToNull, compareCodePoints, normalizeKey, normalizeText } from '../text';
 import type { Candidate } from '../validation/interactions';
 import { isBotTraffic } from './bot-traffic';
@@ -35,7 +35,7 @@ export function cleanInteraction(c: Candidate): CleanInteraction {
     interaction_id: normalizeText(r.interaction_id),
     user_id: normalizeText(r.user_id),
     product_id: normalizeText(r.product_id),
-    interaction_type: r.interaction_type.trim().toLowerCase() as InteractionType,
+    interaction_type: interactionTypeOf(r),
     session_id: normalizeText(r.session_id),
     timestamp: c.timestampMs,
     rating: cleanRating(r.rating),

@@ -1,7 +1,7 @@
 import type { PipelineConfig } from '../config';
 import type { CleanInteraction, CleanProduct, CleanUser } from '../schemas/clean';
 import { DAY_MS, addDays, dateMs } from '../time';
-import { TableBuilder, TRAINING_ROW_COLUMNS } from './columns';
+import { ROW_SOURCE, TableBuilder, TRAINING_ROW_COLUMNS } from './columns';
 import {
   type UserContext,
   affinityDimensions as affinityDimensionsOf,
@@ -147,6 +147,14 @@ function affinityDims(p: CleanProduct): readonly string[] {
   return dims;
 }
 
+/** Each training column's source and field, hoisted out of the row loop. */
+const ROW_SOURCES = Uint8Array.from(TRAINING_ROW_COLUMNS, (c) => c.source);
+const ROW_FIELDS = TRAINING_ROW_COLUMNS.map((c) => c.field);
+
+/** A value holder read by field name (the column spec checks that each name is a field of its source). */
+type Fields = Readonly<Record<string, unknown>>;
+
+/** Appends the training row of interaction `x`: one push per column, read as TRAINING_ROW_COLUMNS says. */
 function appendRow(
   rows: TableBuilder,
   x: CleanInteraction,
@@ -157,50 +165,31 @@ function appendRow(
   config: PipelineConfig,
 ): void {
   const f = interactionFeatures(user?.context ?? null, p, x.timestamp, position, config);
-  const u = user?.features;
-  // One push per column, in TRAINING_ROW_COLUMNS order (no per-row array on this hot path).
+  const u = user?.features as Fields | undefined;
+  const it = item as Fields | undefined;
   const c = rows.columns;
-  let i = 0;
-  (c[i++] as unknown[]).push(x.interaction_id);
-  (c[i++] as unknown[]).push(x.user_id);
-  (c[i++] as unknown[]).push(x.product_id);
-  (c[i++] as unknown[]).push(x.session_id);
-  (c[i++] as unknown[]).push(x.timestamp);
-  (c[i++] as unknown[]).push(x.interaction_type);
-  (c[i++] as unknown[]).push(x.rating);
-  (c[i++] as unknown[]).push(x.device_type);
-  (c[i++] as unknown[]).push(x.page_context);
-  (c[i++] as unknown[]).push(f.user_item_affinity);
-  (c[i++] as unknown[]).push(f.category_match);
-  (c[i++] as unknown[]).push(f.price_match);
-  (c[i++] as unknown[]).push(f.time_of_day);
-  (c[i++] as unknown[]).push(f.day_of_week);
-  (c[i++] as unknown[]).push(f.session_position);
-  (c[i++] as unknown[]).push(u?.total_interactions ?? null);
-  (c[i++] as unknown[]).push(u?.total_purchases ?? null);
-  (c[i++] as unknown[]).push(u?.avg_session_duration ?? null);
-  (c[i++] as unknown[]).push(u?.favorite_category ?? null);
-  (c[i++] as unknown[]).push(u?.avg_price_point ?? null);
-  (c[i++] as unknown[]).push(u?.recency_days ?? null);
-  (c[i++] as unknown[]).push(u?.frequency_score ?? null);
-  (c[i++] as unknown[]).push(u?.monetary_value ?? null);
-  (c[i++] as unknown[]).push(u?.diversity_score ?? null);
-  (c[i++] as unknown[]).push(u?.age_group ?? null);
-  (c[i++] as unknown[]).push(u?.gender ?? null);
-  (c[i++] as unknown[]).push(u?.location ?? null);
-  (c[i++] as unknown[]).push(u?.customer_segment ?? null);
-  (c[i++] as unknown[]).push(u?.tenure_days ?? null);
-  (c[i++] as unknown[]).push(item?.popularity_score ?? null);
-  (c[i++] as unknown[]).push(item?.conversion_rate ?? null);
-  (c[i++] as unknown[]).push(item?.avg_rating ?? null);
-  (c[i++] as unknown[]).push(item?.price_percentile ?? null);
-  (c[i++] as unknown[]).push(item?.recency_score ?? null);
-  (c[i++] as unknown[]).push(item?.category_popularity ?? null);
-  (c[i++] as unknown[]).push(item?.trending_score ?? null);
-  (c[i++] as unknown[]).push(p.category);
-  (c[i++] as unknown[]).push(p.subcategory);
-  (c[i++] as unknown[]).push(p.brand);
-  (c[i] as unknown[]).push(p.price);
+  // No per-row array or closure on this hot path: an indexed push per column.
+  for (let i = 0; i < ROW_FIELDS.length; i++) {
+    const field = ROW_FIELDS[i] as string;
+    let value: unknown;
+    switch (ROW_SOURCES[i]) {
+      case ROW_SOURCE.interaction:
+        value = (x as unknown as Fields)[field];
+        break;
+      case ROW_SOURCE.interactionFeatures:
+        value = (f as unknown as Fields)[field];
+        break;
+      case ROW_SOURCE.user:
+        value = u?.[field] ?? null;
+        break;
+      case ROW_SOURCE.item:
+        value = it?.[field] ?? null;
+        break;
+      default:
+        value = (p as unknown as Fields)[field];
+    }
+    (c[i] as unknown[]).push(value);
+  }
   rows.endRow();
 }
 

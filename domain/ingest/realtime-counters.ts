@@ -3,9 +3,17 @@
  * object adds per user and per session, and how an addition is applied to a stored counter item
  * exactly once. Pure: the DynamoDB adapter does the I/O (`adapters/dynamodb-realtime-counters.ts`).
  */
-import { RawInteraction, type InteractionType } from '../schemas/records';
+import {
+  ONLINE_KEYS,
+  type StoredSessionCounters,
+  type StoredUserCounters,
+  type TypeCounts,
+} from '../online/online-table';
+import { interactionTypeOf } from '../schemas/records';
 import { normalizeText } from '../text';
-import { DAY_MS, formatDate, formatTimestamp, parseTimestamp } from '../time';
+import { DAY_MS, dateMs, formatTimestamp } from '../time';
+import { checkInteractionRecord } from '../validation/interactions';
+import { isBlankLine } from '../validation/source';
 
 /** Counter items live two days past their last event (DynamoDB TTL, epoch seconds). */
 export const COUNTER_TTL_MS = 2 * DAY_MS;
@@ -15,20 +23,6 @@ export const COUNTER_TTL_MS = 2 * DAY_MS;
  * first counter write and the marker, then retried), so a short FIFO bounds the item size.
  */
 export const MAX_REMEMBERED_OBJECTS = 200;
-
-/** Partition keys of the online table's real-time items (formats read by the online features API). */
-export const REALTIME_KEYS = {
-  user: (userId: string): string => `RT#USER#${userId}`,
-  session: (userId: string, sessionId: string): string => `RT#SESSION#${userId}#${sessionId}`,
-  object: (objectKey: string, etag: string): string => `RT#OBJECT#${objectKey}#${etag}`,
-} as const;
-
-/** Events per interaction type. */
-export interface TypeCounts {
-  view: number;
-  add_to_cart: number;
-  purchase: number;
-}
 
 /** What one object adds to a user. */
 export interface UserActivity {
@@ -57,26 +51,6 @@ export interface ObjectActivity {
   readonly skipped: number;
 }
 
-/** A stored `RT#USER#` item (plus bookkeeping: remembered object ids and an optimistic version). */
-export interface UserCounters {
-  readonly last_interaction_at: string;
-  readonly day: string;
-  readonly counts: TypeCounts;
-  readonly ttl: number;
-  readonly objects: readonly string[];
-  readonly version: number;
-}
-
-/** A stored `RT#SESSION#` item. */
-export interface SessionCounters {
-  readonly events: number;
-  readonly first_at: string;
-  readonly last_at: string;
-  readonly ttl: number;
-  readonly objects: readonly string[];
-  readonly version: number;
-}
-
 /** Where the stored counters live; the adapter applies an object's activity at most once. */
 export interface RealtimeCounterStore {
   /** Applies the activity of object `objectKey` (version `etag`); false when it was applied before. */
@@ -87,25 +61,11 @@ function zeroCounts(): TypeCounts {
   return { view: 0, add_to_cart: 0, purchase: 0 };
 }
 
-/** The interaction's UTC ms when the line is a valid interaction record of `day`, else null. */
-function parseLine(line: string, day: string): { record: RawInteraction; ms: number } | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return null;
-  }
-  const parsed = RawInteraction.safeParse(value);
-  if (!parsed.success) return null;
-  const ts = parseTimestamp(parsed.data.timestamp);
-  if (ts === null || formatDate(ts.ms) !== day) return null;
-  return { record: parsed.data, ms: ts.ms };
-}
-
 /**
- * Sums an object's valid interaction records per user and per session. Ids are cleaned as the
- * batch pipeline cleans them (NFKC, trim, single spaces), so online and batch keys agree; lines that
- * are blank, not valid records, or dated outside the object's partition day are skipped.
+ * Sums an object's valid interaction records per user and per session. A line counts when it passes
+ * validation's record checks for the object's partition day (`checkInteractionRecord`, with no
+ * future bound: the counters have no run clock); blank lines and the others are skipped. Ids and
+ * types are cleaned as the batch pipeline cleans them, so online and batch keys agree.
  */
 export function summarizeObject(lines: readonly string[], day: string): ObjectActivity {
   const users = new Map<string, { userId: string; lastMs: number; counts: TypeCounts }>();
@@ -115,33 +75,34 @@ export function summarizeObject(lines: readonly string[], day: string): ObjectAc
   >();
   let records = 0;
   let skipped = 0;
+  const dayStart = dateMs(day);
   for (const line of lines) {
-    if (line.trim() === '') continue;
-    const parsed = parseLine(line, day);
-    if (parsed === null) {
+    if (isBlankLine(line)) continue;
+    const checked = checkInteractionRecord(line, dayStart, Infinity);
+    if ('reason' in checked) {
       skipped++;
       continue;
     }
     records++;
-    const userId = normalizeText(parsed.record.user_id);
-    const sessionId = normalizeText(parsed.record.session_id);
-    const type = parsed.record.interaction_type.trim().toLowerCase() as InteractionType;
+    const ms = checked.timestampMs;
+    const userId = normalizeText(checked.record.user_id);
+    const sessionId = normalizeText(checked.record.session_id);
     let u = users.get(userId);
     if (u === undefined) {
-      u = { userId, lastMs: parsed.ms, counts: zeroCounts() };
+      u = { userId, lastMs: ms, counts: zeroCounts() };
       users.set(userId, u);
     }
-    u.counts[type]++;
-    if (parsed.ms > u.lastMs) u.lastMs = parsed.ms;
-    const sk = REALTIME_KEYS.session(userId, sessionId);
+    u.counts[interactionTypeOf(checked.record)]++;
+    if (ms > u.lastMs) u.lastMs = ms;
+    const sk = ONLINE_KEYS.sessionCounters(userId, sessionId);
     let s = sessions.get(sk);
     if (s === undefined) {
-      s = { userId, sessionId, events: 0, firstMs: parsed.ms, lastMs: parsed.ms };
+      s = { userId, sessionId, events: 0, firstMs: ms, lastMs: ms };
       sessions.set(sk, s);
     }
     s.events++;
-    if (parsed.ms < s.firstMs) s.firstMs = parsed.ms;
-    if (parsed.ms > s.lastMs) s.lastMs = parsed.ms;
+    if (ms < s.firstMs) s.firstMs = ms;
+    if (ms > s.lastMs) s.lastMs = ms;
   }
   const byKey = <T>(m: Map<string, T>): T[] =>
     [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
@@ -167,11 +128,11 @@ const minIso = (a: string, b: string): string => (a <= b ? a : b);
  * is not counted twice.
  */
 export function applyUserActivity(
-  existing: UserCounters | null,
+  existing: StoredUserCounters | null,
   add: UserActivity,
   day: string,
   objectId: string,
-): UserCounters | null {
+): StoredUserCounters | null {
   const last = formatTimestamp(add.lastMs);
   if (existing === null || existing.day < day) {
     const lastAt = existing === null ? last : maxIso(existing.last_interaction_at, last);
@@ -202,10 +163,10 @@ export function applyUserActivity(
 
 /** The session item after applying one object, or null when the object was already counted. */
 export function applySessionActivity(
-  existing: SessionCounters | null,
+  existing: StoredSessionCounters | null,
   add: SessionActivity,
   objectId: string,
-): SessionCounters | null {
+): StoredSessionCounters | null {
   const first = formatTimestamp(add.firstMs);
   const last = formatTimestamp(add.lastMs);
   if (existing === null)

@@ -1,5 +1,11 @@
 import type { PipelineConfig } from '../config';
 import {
+  INTERACTION_FEATURE_COLUMNS,
+  ITEM_FEATURE_COLUMNS,
+  type NullableRow,
+  USER_FEATURE_COLUMNS,
+} from '../features/columns';
+import {
   type EventDayAttributes,
   type UserContext,
   dayOfWeek,
@@ -25,11 +31,8 @@ export interface OnlineConfig extends Pick<PipelineConfig, 'priceMatchRatio' | '
   readonly staleHours: number;
 }
 
-/**
- * One candidate's row: the training row's feature columns (same names: the six interaction
- * features, `user_*` of features.md §3, `item_*` of §4) plus lookup flags.
- */
-export interface OnlineFeatureRow {
+/** The lookup flags that open every online row. */
+export interface OnlineLookup {
   readonly product_id: string;
   readonly user_found: boolean;
   readonly item_found: boolean;
@@ -37,41 +40,23 @@ export interface OnlineFeatureRow {
   readonly stale: boolean;
   readonly user_as_of: string | null;
   readonly item_as_of: string | null;
-  readonly user_item_affinity: number | null;
-  /** Null (like the two below) only when the item is unknown: there are no attributes to compare. */
-  readonly category_match: boolean | null;
-  readonly price_match: boolean | null;
-  readonly time_of_day: number;
-  readonly day_of_week: number;
-  readonly session_position: number | null;
-  readonly user_total_interactions: number | null;
-  readonly user_total_purchases: number | null;
-  readonly user_avg_session_duration: number | null;
-  readonly user_favorite_category: string | null;
-  readonly user_avg_price_point: number | null;
-  readonly user_recency_days: number | null;
-  readonly user_frequency_score: number | null;
-  readonly user_monetary_value: number | null;
-  readonly user_diversity_score: number | null;
-  readonly user_age_group: string | null;
-  readonly user_gender: string | null;
-  readonly user_location: string | null;
-  readonly user_customer_segment: string | null;
-  readonly user_tenure_days: number | null;
-  readonly item_category: string | null;
-  readonly item_subcategory: string | null;
-  readonly item_brand: string | null;
-  readonly item_price: number | null;
-  readonly item_catalog_avg_rating: number | null;
-  readonly item_num_reviews: number | null;
-  readonly item_popularity_score: number | null;
-  readonly item_conversion_rate: number | null;
-  readonly item_avg_rating: number | null;
-  readonly item_price_percentile: number | null;
-  readonly item_recency_score: number | null;
-  readonly item_category_popularity: number | null;
-  readonly item_trending_score: number | null;
 }
+
+/**
+ * One candidate's row: the lookup flags, then the training row's feature columns under the same
+ * names (the interaction features, `user_*` of features.md §3, `item_*` of §4), typed from the
+ * column specs. Features are null where the user or item is unknown; the time features never are.
+ */
+export type OnlineFeatureRow = OnlineRowHead &
+  NullableRow<typeof USER_FEATURE_COLUMNS, 'user_'> &
+  NullableRow<typeof ITEM_FEATURE_COLUMNS, 'item_'>;
+
+/** The part of a row that does not come from the stored records: lookups and interaction features. */
+type OnlineRowHead = OnlineLookup &
+  Omit<NullableRow<typeof INTERACTION_FEATURE_COLUMNS>, 'time_of_day' | 'day_of_week'> & {
+    readonly time_of_day: number;
+    readonly day_of_week: number;
+  };
 
 /** The reply of `POST /features/online`: one row per candidate, in request order. */
 export interface OnlineFeatures {
@@ -82,6 +67,10 @@ export interface OnlineFeatures {
 }
 
 const HOUR_MS = 3_600_000;
+
+/** The `user_*` and `item_*` row names beside the record fields they come from, in column order. */
+const USER_COLUMNS = USER_FEATURE_COLUMNS.map((c) => [`user_${c.name}`, c.name] as const);
+const ITEM_COLUMNS = ITEM_FEATURE_COLUMNS.map((c) => [`item_${c.name}`, c.name] as const);
 
 /**
  * The session position online: the caller's; else, with a `session_id`, the events the real-time
@@ -151,7 +140,7 @@ export function onlineFeatureRows(
       categoryMatch = f.category_match;
       priceMatch = f.price_match;
     }
-    rows[i] = {
+    const row: OnlineRowHead & Record<string, unknown> = {
       product_id: productId,
       user_found: user !== null,
       item_found: item !== null,
@@ -164,34 +153,11 @@ export function onlineFeatureRows(
       time_of_day: hour,
       day_of_week: weekday,
       session_position: position,
-      user_total_interactions: user?.total_interactions ?? null,
-      user_total_purchases: user?.total_purchases ?? null,
-      user_avg_session_duration: user?.avg_session_duration ?? null,
-      user_favorite_category: user?.favorite_category ?? null,
-      user_avg_price_point: user?.avg_price_point ?? null,
-      user_recency_days: user?.recency_days ?? null,
-      user_frequency_score: user?.frequency_score ?? null,
-      user_monetary_value: user?.monetary_value ?? null,
-      user_diversity_score: user?.diversity_score ?? null,
-      user_age_group: user?.age_group ?? null,
-      user_gender: user?.gender ?? null,
-      user_location: user?.location ?? null,
-      user_customer_segment: user?.customer_segment ?? null,
-      user_tenure_days: user?.tenure_days ?? null,
-      item_category: item?.category ?? null,
-      item_subcategory: item?.subcategory ?? null,
-      item_brand: item?.brand ?? null,
-      item_price: item?.price ?? null,
-      item_catalog_avg_rating: item?.catalog_avg_rating ?? null,
-      item_num_reviews: item?.num_reviews ?? null,
-      item_popularity_score: item?.popularity_score ?? null,
-      item_conversion_rate: item?.conversion_rate ?? null,
-      item_avg_rating: item?.avg_rating ?? null,
-      item_price_percentile: item?.price_percentile ?? null,
-      item_recency_score: item?.recency_score ?? null,
-      item_category_popularity: item?.category_popularity ?? null,
-      item_trending_score: item?.trending_score ?? null,
     };
+    for (const [name, field] of USER_COLUMNS) row[name] = user?.[field] ?? null;
+    for (const [name, field] of ITEM_COLUMNS) row[name] = item?.[field] ?? null;
+    // Complete now: the loops above set every name of the specs `OnlineFeatureRow` is mapped from.
+    rows[i] = row as unknown as OnlineFeatureRow;
   }
   return { user_id: request.user_id, at: new Date(at).toISOString(), rows };
 }

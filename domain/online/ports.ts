@@ -1,19 +1,5 @@
+import type { SessionCounters, UserCounters } from './online-table';
 import type { FeatureRecords, ItemRecord, UserRecord } from './records';
-
-/** Today's activity of a user, kept by the `onRawInteractions` handler (read-only here). */
-export interface UserCounters {
-  readonly last_interaction_at: string;
-  /** The UTC day the counts are for (YYYY-MM-DD). */
-  readonly day: string;
-  readonly counts: { readonly view: number; readonly add_to_cart: number; readonly purchase: number };
-}
-
-/** A (user, session) seen in the real-time stream: events so far and their time span. */
-export interface SessionCounters {
-  readonly events: number;
-  readonly first_at: string;
-  readonly last_at: string;
-}
 
 /** The real-time counters of a user and, when asked for, one of their sessions. */
 export interface RealtimeCounters {

@@ -13,6 +13,17 @@ export const SCHEMA_VERSION = 1 as const;
 export const INTERACTION_TYPES = ['view', 'add_to_cart', 'purchase'] as const;
 export type InteractionType = (typeof INTERACTION_TYPES)[number];
 
+/** The one `interaction_type` rule (data-contract.md §3): trim + lowercase, then the enum; null when outside it. */
+export function parseInteractionType(value: string): InteractionType | null {
+  const type = value.trim().toLowerCase();
+  return (INTERACTION_TYPES as readonly string[]).includes(type) ? (type as InteractionType) : null;
+}
+
+/** The interaction type of a record that passed `RawInteraction`, whose schema already checked it parses. */
+export function interactionTypeOf(record: Pick<RawInteraction, 'interaction_type'>): InteractionType {
+  return parseInteractionType(record.interaction_type) as InteractionType;
+}
+
 /** `gender` values, matched exactly. */
 export const GENDERS = ['M', 'F', 'Other'] as const;
 
@@ -29,8 +40,7 @@ const isoTimestamp = z
 const nullableNumber = z.number().nullable().optional();
 /** A plain decimal literal such as `19.99` (after trimming): what a numeric-string price may hold. */
 export const DECIMAL_LITERAL = /^-?\d+(\.\d+)?$/;
-const isInteractionType = (s: string): boolean =>
-  (INTERACTION_TYPES as readonly string[]).includes(s.trim().toLowerCase());
+const isInteractionType = (s: string): boolean => parseInteractionType(s) !== null;
 const isJsonObjectString = (s: string): boolean => {
   try {
     const v: unknown = JSON.parse(s);

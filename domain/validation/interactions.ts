@@ -2,6 +2,7 @@ import {
   INTERACTION_FIELDS,
   type RawInteraction,
   RawInteraction as RawInteractionSchema,
+  interactionTypeOf,
 } from '../schemas/records';
 import { compareCodePoints } from '../text';
 import { DAY_MS, dateMs, parseTimestamp } from '../time';
@@ -33,6 +34,45 @@ export interface InteractionChecks {
   readonly rejected: QuarantineEntry[];
 }
 
+/** A line that passed the record checks of `checkInteractionRecord`: its record and UTC time. */
+export interface CheckedInteraction {
+  readonly record: RawInteraction;
+  readonly timestampMs: number;
+  readonly naive: boolean;
+}
+
+/** Why `checkInteractionRecord` refused a line: the rejection code and the field it names. */
+export interface LineRejection {
+  readonly reason: RejectionCode;
+  readonly field: string | null;
+}
+
+const MALFORMED: LineRejection = { reason: 'malformed_json', field: null };
+const BAD_TIMESTAMP: LineRejection = { reason: 'bad_timestamp', field: 'timestamp' };
+const FUTURE: LineRejection = { reason: 'future_timestamp', field: 'timestamp' };
+const WRONG_PARTITION: LineRejection = { reason: 'wrong_partition', field: 'timestamp' };
+
+/**
+ * The checks of one non-blank interaction line that need no snapshot (codes 1-5: JSON, schema,
+ * timestamp, future, partition day starting at `dayStartMs`). The real-time counters use it too,
+ * so a line counts online exactly when it passes these checks in batch.
+ */
+export function checkInteractionRecord(
+  line: string,
+  dayStartMs: number,
+  latestAllowedMs: number,
+): CheckedInteraction | LineRejection {
+  const value = parseJsonObject(line);
+  if (value === null) return MALFORMED;
+  const parsed = RawInteractionSchema.safeParse(value);
+  if (!parsed.success) return { reason: 'schema_violation', field: firstIssueField(parsed.error) };
+  const ts = parseTimestamp(parsed.data.timestamp);
+  if (ts === null) return BAD_TIMESTAMP;
+  if (ts.ms > latestAllowedMs) return FUTURE;
+  if (ts.ms < dayStartMs || ts.ms >= dayStartMs + DAY_MS) return WRONG_PARTITION;
+  return { record: parsed.data, timestampMs: ts.ms, naive: ts.naive };
+}
+
 /**
  * Applies rejection codes 1-7 to every line of the day's interaction objects (duplicates come
  * after, over the survivors). `referenceTimeMs` is the run's wall clock or `--now`.
@@ -53,32 +93,21 @@ export function checkInteractionLines(
       const line = lines[i] as string;
       if (isBlankLine(line)) continue;
       raw++;
-      const value = parseJsonObject(line);
-      if (value === null) {
-        rejected.push(rejection('malformed_json', null, object.key, i, line));
+      const checked = checkInteractionRecord(line, dayStart, latestAllowedMs);
+      if ('reason' in checked) {
+        rejected.push(rejection(checked.reason, checked.field, object.key, i, line));
         continue;
       }
-      const parsed = RawInteractionSchema.safeParse(value);
-      if (!parsed.success) {
-        rejected.push(rejection('schema_violation', firstIssueField(parsed.error), object.key, i, line));
-        continue;
-      }
-      const record = parsed.data;
-      const ts = parseTimestamp(record.timestamp);
-      if (ts === null) rejected.push(rejection('bad_timestamp', 'timestamp', object.key, i, line));
-      else if (ts.ms > latestAllowedMs)
-        rejected.push(rejection('future_timestamp', 'timestamp', object.key, i, line));
-      else if (ts.ms < dayStart || ts.ms >= dayStart + DAY_MS)
-        rejected.push(rejection('wrong_partition', 'timestamp', object.key, i, line));
-      else if (!refs.users.has(record.user_id))
+      const record = checked.record;
+      if (!refs.users.has(record.user_id))
         rejected.push(rejection('unknown_user', 'user_id', object.key, i, line));
       else if (!refs.products.has(record.product_id))
         rejected.push(rejection('unknown_product', 'product_id', object.key, i, line));
       else
         candidates.push({
           record,
-          timestampMs: ts.ms,
-          naive: ts.naive,
+          timestampMs: checked.timestampMs,
+          naive: checked.naive,
           sourceKey: object.key,
           lineNumber: i + 1,
           line,
@@ -107,13 +136,9 @@ function isPreferredCopy(a: Candidate, b: Candidate): boolean {
 /** The identity of a double-fired client event: same user, product, type, session and second. */
 function clientEventKey(c: Candidate): string {
   const r = c.record;
-  return [
-    r.user_id,
-    r.product_id,
-    r.interaction_type.trim().toLowerCase(),
-    r.session_id,
-    Math.floor(c.timestampMs / 1000),
-  ].join('\u0000');
+  return [r.user_id, r.product_id, interactionTypeOf(r), r.session_id, Math.floor(c.timestampMs / 1000)].join(
+    '\u0000',
+  );
 }
 
 /** The outcome of duplicate detection: survivors in input order and the rejected copies. */

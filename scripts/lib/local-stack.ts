@@ -2,12 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createDynamoDbClient } from '../../adapters/dynamodb-client';
-import {
-  DynamoDbFeatureStore,
-  ensureFeatureTable,
-  startDynalite,
-} from '../../adapters/dynamodb-feature-store';
-import type { LocalDynamo } from '../../adapters/dynamodb-feature-store';
+import { createFeatureStore } from '../../adapters/dynamodb-feature-store';
+import { type LocalDynamo, startDynalite } from '../../adapters/dynamodb-local-server';
+import { ensureFeatureTable } from '../../adapters/dynamodb-table';
 import { type Settings, childEnvironment } from '../../config';
 import type { FeatureStore } from '../../domain/online/ports';
 
@@ -27,7 +24,7 @@ export async function startLocalStore(lakeDir: string, settings: Settings): Prom
   const dynamo = await startDynalite({ path });
   const client = createDynamoDbClient({ endpoint: dynamo.endpoint });
   await ensureFeatureTable(client, LOCAL_TABLE);
-  return { dynamo, store: new DynamoDbFeatureStore(client, LOCAL_TABLE, settings.online.ttlDays) };
+  return { dynamo, store: createFeatureStore(client, LOCAL_TABLE, settings.online.ttlDays) };
 }
 
 /** What the API processes need to find the lake and the store. */

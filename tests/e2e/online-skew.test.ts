@@ -17,14 +17,9 @@ import { join } from 'node:path';
 
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 
-import {
-  DynamoDbFeatureStore,
-  type LocalDynamo,
-  ensureFeatureTable,
-  publishFromLake,
-  setFeatureStoreForTests,
-  startDynalite,
-} from '../../adapters/dynamodb-feature-store';
+import { DynamoDbFeatureStore } from '../../adapters/dynamodb-feature-store';
+import { type LocalDynamo, startDynalite } from '../../adapters/dynamodb-local-server';
+import { ensureFeatureTable } from '../../adapters/dynamodb-table';
 import { createPipelineDeps } from '../../adapters/pipeline-deps';
 import { decodeParquet } from '../../adapters/parquet';
 import { loadSettings } from '../../config';
@@ -35,13 +30,19 @@ import {
 } from '../../domain/features/columns';
 import { type CleanDayData, foldDay } from '../../domain/features/fold';
 import { emptyState } from '../../domain/features/state';
-import { affinityCompanionJson, affinityCompanionKey, publishFromState } from '../../domain/online/publish';
+import {
+  affinityCompanionJson,
+  affinityCompanionKey,
+  publishFromLake,
+  publishFromState,
+} from '../../domain/online/publish';
 import { validateAndStageDay } from '../../domain/pipeline/validate-clean-day';
 import { planRun } from '../../domain/pipeline/plan';
 import { type StagedDay, unstageDay } from '../../domain/pipeline/staging';
 import type { CleanProduct } from '../../domain/schemas/clean';
 import { addDays } from '../../domain/time';
 import { lambdaHandler } from '../../handlers/features-online';
+import { resetWiring, useWiring } from '../../wiring';
 import { runPipelineRequest } from '../../scripts/lib/pipeline-run';
 import { E2E_LAKE, E2E_RUN, listFiles, writeLakeDir } from '../support/e2e-pipeline';
 import { httpEvent } from '../support/http-events';
@@ -108,7 +109,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  setFeatureStoreForTests(undefined);
+  resetWiring();
   client?.destroy();
   await dynamo?.close();
   await rm(root, { recursive: true, force: true });
@@ -145,7 +146,7 @@ describe('online features equal the training rows (no training/serving skew)', (
       const day = cleanDays[d] as CleanDayData;
       if (d > 0) {
         const store = await freshStore(`skew-${day.date}`);
-        setFeatureStoreForTests(store);
+        useWiring({ featureStore: store });
         await publishFromState(store, state, day.date);
         const before = new Map(
           (state.products ?? []).filter((p) => p.is_active).map((p) => [p.product_id, p]),
@@ -200,7 +201,7 @@ describe('online features equal the training rows (no training/serving skew)', (
     const fromState = await freshStore('from-state');
     const fromLake = await freshStore('from-lake');
     const a = await publishFromState(fromState, state, asOf);
-    const b = await publishFromLake(fromLake, lake, asOf);
+    const b = await publishFromLake(fromLake, lake, asOf, decodeParquet);
     expect(b).toEqual(a);
     expect(a.written).toBe(state.users.size + (state.products ?? []).filter((p) => p.is_active).length);
     for (const id of state.users.keys())

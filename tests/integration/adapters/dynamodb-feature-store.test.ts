@@ -4,12 +4,9 @@
 import { createDynamoDbClient } from '../../../adapters/dynamodb-client';
 import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 
-import {
-  DynamoDbFeatureStore,
-  type LocalDynamo,
-  ensureFeatureTable,
-  startDynalite,
-} from '../../../adapters/dynamodb-feature-store';
+import { DynamoDbFeatureStore } from '../../../adapters/dynamodb-feature-store';
+import { type LocalDynamo, startDynalite } from '../../../adapters/dynamodb-local-server';
+import { ensureFeatureTable } from '../../../adapters/dynamodb-table';
 import type { ItemRecordInput, UserRecordInput } from '../../../domain/online/records';
 
 const TABLE = 'features-test';

@@ -65,6 +65,62 @@ const AT = Date.parse('2024-01-07T13:45:00Z');
 const NOW = Date.parse('2030-01-01T00:00:00Z');
 
 describe('onlineFeatureRows', () => {
+  it('names the columns of a row in the order the API has always served them', () => {
+    const out = onlineFeatureRows(
+      { user_id: 'u1', product_ids: ['p1', 'nope'], at: AT },
+      USER,
+      ITEMS,
+      null,
+      NOW,
+      CONFIG,
+    );
+    const expected = [
+      'product_id',
+      'user_found',
+      'item_found',
+      'stale',
+      'user_as_of',
+      'item_as_of',
+      'user_item_affinity',
+      'category_match',
+      'price_match',
+      'time_of_day',
+      'day_of_week',
+      'session_position',
+      'user_total_interactions',
+      'user_total_purchases',
+      'user_avg_session_duration',
+      'user_favorite_category',
+      'user_avg_price_point',
+      'user_recency_days',
+      'user_frequency_score',
+      'user_monetary_value',
+      'user_diversity_score',
+      'user_age_group',
+      'user_gender',
+      'user_location',
+      'user_customer_segment',
+      'user_tenure_days',
+      'item_category',
+      'item_subcategory',
+      'item_brand',
+      'item_price',
+      'item_catalog_avg_rating',
+      'item_num_reviews',
+      'item_popularity_score',
+      'item_conversion_rate',
+      'item_avg_rating',
+      'item_price_percentile',
+      'item_recency_score',
+      'item_category_popularity',
+      'item_trending_score',
+    ];
+    for (const row of out.rows) expect(Object.keys(row)).toEqual(expected);
+    expect(out.rows[0]?.user_tenure_days).toBe(400);
+    expect(out.rows[0]?.item_num_reviews).toBe(10);
+    expect(out.rows[1]?.item_category).toBeNull();
+  });
+
   it('computes affinity, matches and time features by hand, one row per candidate in request order', () => {
     const out = onlineFeatureRows(
       { user_id: 'u1', product_ids: ['p2', 'p1', 'p3'], at: AT },

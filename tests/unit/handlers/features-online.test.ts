@@ -1,12 +1,12 @@
 /** The feature routes through their middy wrappers: problem+json 400s naming the field, 404s, 200s. */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 
-import { setFeatureStoreForTests } from '../../../adapters/dynamodb-feature-store';
 import type { FeatureStore } from '../../../domain/online/ports';
 import type { ItemRecord, UserRecord } from '../../../domain/online/records';
 import { handler as itemHandler } from '../../../handlers/features-item-get';
 import { handler as onlineHandler } from '../../../handlers/features-online';
 import { handler as userHandler } from '../../../handlers/features-user-get';
+import { resetWiring, useWiring } from '../../../wiring';
 import { httpEvent, lambdaContext } from '../../support/http-events';
 
 const USER: UserRecord = {
@@ -74,8 +74,8 @@ const fakeStore: FeatureStore = {
   },
 };
 
-beforeAll(() => setFeatureStoreForTests(fakeStore));
-afterAll(() => setFeatureStoreForTests(undefined));
+beforeAll(() => useWiring({ featureStore: fakeStore }));
+afterAll(() => resetWiring());
 beforeEach(() => (calls.length = 0));
 
 function event(body: string | undefined, pathParameters?: Record<string, string>): APIGatewayProxyEventV2 {
