@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { createDynamoDbClient } from './adapters/dynamodb-client';
@@ -187,11 +188,23 @@ export function createWiring(overrides: WiringOverrides = {}): Wiring {
 }
 
 let current: Wiring | undefined;
+const scoped = new AsyncLocalStorage<Wiring>();
 
-/** The process's wiring, built from the settings on first use. */
+/**
+ * The wiring in effect: the one `withWiring` set for the running call chain (so that runs in one
+ * process, e.g. concurrent test runs, each see their own), else the process's, built from the
+ * settings on first use.
+ */
 export function wiring(): Wiring {
+  const inScope = scoped.getStore();
+  if (inScope !== undefined) return inScope;
   current ??= createWiring();
   return current;
+}
+
+/** Runs `fn` (and everything it starts) with `w` as the wiring. */
+export function withWiring<T>(w: Wiring, fn: () => T): T {
+  return scoped.run(w, fn);
 }
 
 /** Replaces the process's wiring (tests, CLIs with flags); returns it. */

@@ -4,7 +4,7 @@ import type { RunOutcome } from '../../domain/pipeline/manifest';
 import type { RunRequest } from '../../domain/pipeline/run-request';
 import { REJECTION_CODES, REMOVAL_CODES } from '../../domain/validation/codes';
 import { runPipelineLocally } from '../../handlers/lib/pipeline-engine';
-import { useWiring } from '../../wiring';
+import { createWiring, withWiring } from '../../wiring';
 import { formatTable } from './cli';
 import { TaskWorkerPool } from './task-workers';
 
@@ -49,7 +49,7 @@ export async function runPipelineRequest(
   settings: Settings,
   log: (line: string) => void,
 ): Promise<RunOutcome> {
-  const w = useWiring({
+  const w = createWiring({
     settings,
     log,
     ...(request.featureStore === undefined ? {} : { featureStore: request.featureStore }),
@@ -61,9 +61,11 @@ export async function runPipelineRequest(
   const started = performance.now();
   let outcome: RunOutcome;
   try {
-    outcome = await runPipelineLocally(
-      runRequestOf(request),
-      pool === null ? {} : { overrides: { ValidateCleanDay: pool.entry('ValidateCleanDay') } },
+    outcome = await withWiring(w, () =>
+      runPipelineLocally(
+        runRequestOf(request),
+        pool === null ? {} : { overrides: { ValidateCleanDay: pool.entry('ValidateCleanDay') } },
+      ),
     );
   } finally {
     await pool?.close();

@@ -8,7 +8,7 @@ import type { RunOutcome } from '../../domain/pipeline/manifest';
 import type { RunRequest } from '../../domain/pipeline/run-request';
 import { formatTimestamp } from '../../domain/time';
 import { runPipelineLocally } from '../../handlers/lib/pipeline-engine';
-import { type WiringOverrides, useWiring } from '../../wiring';
+import { type WiringOverrides, createWiring, withWiring } from '../../wiring';
 
 /** Settings for a test run: no environment, the given pipeline config. */
 export function testSettings(config: RunParams['config'], uris: { inputUri: string; outputUri?: string }) {
@@ -25,7 +25,7 @@ export async function runPipeline(
   params: RunParams,
   overrides: WiringOverrides = {},
 ): Promise<RunOutcome> {
-  useWiring({
+  const w = createWiring({
     settings: testSettings(params.config, { inputUri: deps.input.uri, outputUri: deps.output.uri }),
     portsFor: () => deps,
     log: deps.log,
@@ -43,5 +43,5 @@ export async function runPipeline(
     now: formatTimestamp(params.referenceTimeMs),
     run_id: params.runId,
   };
-  return runPipelineLocally(request);
+  return withWiring(w, () => runPipelineLocally(request));
 }

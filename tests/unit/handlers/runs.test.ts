@@ -10,7 +10,7 @@ import { createHandler as createStart } from '../../../handlers/runs-start';
 import { LocalEngine } from '../../../adapters/local-state-machine';
 import { RunControl } from '../../../domain/pipeline/run-control';
 import { runPipelineLocally } from '../../../handlers/lib/pipeline-engine';
-import { useWiring } from '../../../wiring';
+import { createWiring, withWiring } from '../../../wiring';
 import { runPipeline, testSettings } from '../../support/run-pipeline';
 import type { RunsService } from '../../../handlers/lib/runs-service';
 import { httpEvent, invoker, problemPaths, writeLake } from '../../support/http-events';
@@ -29,19 +29,15 @@ describe('runs routes over the in-process engine', () => {
     out = join(lake, 'processed');
     writeLake(lake);
     // The engine runs the deployed handlers over a wiring configured for this lake.
-    const wire = () =>
-      useWiring({
-        settings: testSettings(defaultConfig(), { inputUri: lake, outputUri: out }),
-        now: () => clock,
-        log: () => undefined,
-        codeVersion: 'test',
-        featureStore: null,
-        runChecks: null,
-      });
-    engine = new LocalEngine((request) => {
-      wire();
-      return runPipelineLocally(request);
+    const wired = createWiring({
+      settings: testSettings(defaultConfig(), { inputUri: lake, outputUri: out }),
+      now: () => clock,
+      log: () => undefined,
+      codeVersion: 'test',
+      featureStore: null,
+      runChecks: null,
     });
+    engine = new LocalEngine((request) => withWiring(wired, () => runPipelineLocally(request)));
     service = {
       control: new RunControl(
         lakeFromUri(out),
