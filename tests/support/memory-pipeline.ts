@@ -6,8 +6,8 @@ import fc from 'fast-check';
 
 import { decodeLines } from '../../adapters/jsonl';
 import { MemoryLake } from '../../adapters/memory-lake';
-import { decodeParquet, encodeParquet } from '../../adapters/parquet';
-import { sha256 } from '../../adapters/pipeline-deps';
+import { decodeParquet } from '../../adapters/parquet';
+import { pipelinePorts, sha256 } from '../../adapters/pipeline-deps';
 import { type PipelineConfig, defaultConfig } from '../../domain/config';
 import type { PipelineDeps, RunParams } from '../../domain/pipeline/deps';
 import { deriveRunId } from '../../domain/pipeline/run-id';
@@ -42,15 +42,7 @@ export const anyConfig: fc.Arbitrary<PipelineConfig> = fc.constantFrom(relaxedCo
 /** Pipeline deps over two memory lakes; the clock ticks 1 ms per call, so timings are deterministic. */
 export function memoryDeps(input: MemoryLake, output: MemoryLake): PipelineDeps {
   let now = 0;
-  return {
-    input,
-    output,
-    encodeTable: encodeParquet,
-    decodeLines,
-    hash: sha256,
-    log: () => undefined,
-    clock: () => ++now,
-  };
+  return { ...pipelinePorts(input, output, () => undefined), clock: () => ++now };
 }
 
 /** What an in-memory run gives back. */
