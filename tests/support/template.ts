@@ -140,3 +140,69 @@ export function roleStatements(role: CfnResource): Statement[] {
     }),
   );
 }
+
+/** One metric a dashboard widget plots: its CloudWatch namespace and metric name. */
+export interface PlottedMetric {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** A dashboard widget as the deploy tests read it: its title, what it plots, its threshold lines. */
+export interface DashboardWidget {
+  readonly title: string;
+  readonly metrics: readonly PlottedMetric[];
+  /** The values of its horizontal annotations. */
+  readonly thresholds: readonly number[];
+}
+
+interface RawWidget {
+  readonly properties: {
+    readonly title: string;
+    readonly metrics?: readonly (readonly unknown[])[];
+    readonly annotations?: { readonly horizontal?: readonly { readonly value: number }[] };
+  };
+}
+
+const text = (value: unknown): string => JSON.stringify(value);
+
+// A metric search names its metric by `Namespace="…"` and `MetricName="…"`.
+const SEARCH = /SEARCH\('([^']*)'/g;
+const SEARCH_TERM = (term: string) => new RegExp(`${term}="([^"]+)"`);
+
+/** The metrics of one row of a widget's `metrics`: `[namespace, name, dims…, options?]` or `[{ expression }]`. */
+function rowMetrics(row: readonly unknown[]): PlottedMetric[] {
+  const [first, second] = row;
+  if (typeof first === 'string') {
+    // CloudWatch's "..." shorthand repeats the row above: not used, so not parsed.
+    if (first === '...' || typeof second !== 'string') throw new Error(`unsupported metric row ${text(row)}`);
+    return [{ namespace: first, name: second }];
+  }
+  const expression = (first as { expression?: string }).expression ?? '';
+  return [...expression.matchAll(SEARCH)].map(([, query = '']) => {
+    const namespace = SEARCH_TERM('Namespace').exec(query)?.[1];
+    const name = SEARCH_TERM('MetricName').exec(query)?.[1];
+    if (namespace === undefined || name === undefined) throw new Error(`search names no metric: ${query}`);
+    return { namespace, name };
+  });
+}
+
+/**
+ * The widgets of the template's one `AWS::CloudWatch::Dashboard`, parsed from its `DashboardBody`
+ * (`Fn::Sub` of a JSON text; the substitutions sit inside JSON strings, so it parses once they are
+ * replaced).
+ */
+export function dashboardWidgets(template: CfnTemplate): DashboardWidget[] {
+  const dashboards = resourcesOfType(template, 'AWS::CloudWatch::Dashboard');
+  const [only] = dashboards;
+  if (only === undefined || dashboards.length > 1) {
+    throw new Error(`expected one dashboard, found ${dashboards.length}`);
+  }
+  const sub = prop<{ 'Fn::Sub': string | [string, unknown] }>(only[1], 'DashboardBody')['Fn::Sub'];
+  const body = typeof sub === 'string' ? sub : sub[0];
+  const parsed = JSON.parse(body.replace(/\$\{[^}]+\}/g, 'x')) as { widgets: RawWidget[] };
+  return parsed.widgets.map(({ properties: p }) => ({
+    title: p.title,
+    metrics: (p.metrics ?? []).flatMap(rowMetrics),
+    thresholds: (p.annotations?.horizontal ?? []).map((a) => a.value),
+  }));
+}

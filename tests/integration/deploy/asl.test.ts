@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { parse } from 'yaml';
 import { REPO_ROOT } from '../../support/template';
 
 /** asl-validator's result (the package ships no type declarations). */
@@ -16,21 +17,30 @@ type AslValidator = (
 // Loaded through createRequire because asl-validator is CommonJS without typings.
 const aslValidator = createRequire(__filename)('asl-validator') as AslValidator;
 
-describe('state-machines/pipeline.asl.json', () => {
-  const file = path.join(REPO_ROOT, 'state-machines', 'pipeline.asl.json');
+/** Every `FunctionName` in a definition, at any depth (Map states nest their own states). */
+function functionNames(node: unknown): string[] {
+  if (Array.isArray(node)) return node.flatMap(functionNames);
+  if (node === null || typeof node !== 'object') return [];
+  return Object.entries(node).flatMap(([key, value]) =>
+    key === 'FunctionName' && typeof value === 'string' ? [value] : functionNames(value),
+  );
+}
+
+// The definition serverless.yml deploys (`${file(state-machines/pipeline.asl.yml)}`).
+describe('state-machines/pipeline.asl.yml', () => {
+  const file = path.join(REPO_ROOT, 'state-machines', 'pipeline.asl.yml');
 
   it('is valid Amazon States Language (paths and ARNs checked)', () => {
     // A fresh parse each time: the validator annotates the states it walks.
-    const definition: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    const definition: unknown = parse(readFileSync(file, 'utf8'));
     const result = aslValidator(definition, { checkPaths: true, checkArn: true });
     expect(result.errorsText('\n')).toBe('');
     expect(result.isValid).toBe(true);
   });
 
   it('invokes its task functions through serverless variables resolved at package time', () => {
-    const raw = readFileSync(file, 'utf8');
-    const names = [...raw.matchAll(/"FunctionName":\s*"([^"]+)"/g)].map((m) => m[1]);
-    expect(names.length).toBeGreaterThanOrEqual(6);
+    const names = functionNames(parse(readFileSync(file, 'utf8')));
+    expect(names.length).toBeGreaterThanOrEqual(7);
     for (const name of names) expect(name).toMatch(/^\$\{self:service\}-\$\{sls:stage\}-pipeline-[a-z-]+$/);
   });
 });

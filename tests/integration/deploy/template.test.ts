@@ -1,9 +1,13 @@
+import { defaultConfig } from '../../../domain/config';
 import { ITEM_FILE_COLUMNS, TRAINING_ROW_COLUMNS, USER_FILE_COLUMNS } from '../../../domain/features/columns';
+import { defaultMonitoringConfig } from '../../../domain/monitoring/config';
+import { EMF_NAMESPACE, METRIC_NAMES, type MetricName } from '../../../domain/monitoring/emf';
 import type { ColumnSpec } from '../../../domain/features/columns';
 import type { ColumnType } from '../../../domain/table';
 import {
   type CfnResource,
   type CfnTemplate,
+  dashboardWidgets,
   functionLogicalId,
   logGroupLogicalId,
   packageTemplate,
@@ -29,13 +33,15 @@ const FEATURE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem'];
 /** Every function: its handler file and the actions its role grants besides its own logs. */
 const FUNCTIONS: Record<string, { readonly handler: string; readonly actions: readonly string[] }> = {
   pipelinePlan: { handler: 'pipeline-plan', actions: S3_PIPELINE },
-  pipelineProcessDay: { handler: 'pipeline-process-day', actions: S3_PIPELINE },
-  pipelineBuild: { handler: 'pipeline-build', actions: S3_PIPELINE },
+  pipelineValidateCleanDay: { handler: 'pipeline-validate-clean-day', actions: S3_PIPELINE },
+  pipelineBuildFeatures: { handler: 'pipeline-build-features', actions: S3_PIPELINE },
   pipelinePublish: {
     handler: 'pipeline-publish',
     actions: [...S3_PIPELINE, 'dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
   },
   pipelineMonitor: { handler: 'pipeline-monitor', actions: [...S3_PIPELINE, 'sns:Publish'] },
+  // Writes the manifest and deletes the run's staging/ under the output root.
+  pipelineCommitRun: { handler: 'pipeline-commit-run', actions: S3_PIPELINE },
   pipelineRecordFailure: { handler: 'pipeline-record-failure', actions: [...S3_PIPELINE, 'sns:Publish'] },
   runsStart: { handler: 'runs-start', actions: ['states:StartExecution', 'states:DescribeExecution'] },
   runsGet: { handler: 'runs-get', actions: ['states:DescribeExecution', 's3:GetObject', 's3:ListBucket'] },
@@ -70,12 +76,14 @@ const FUNCTIONS: Record<string, { readonly handler: string; readonly actions: re
   freshnessCheck: { handler: 'freshness-check', actions: ['s3:ListBucket', 's3:PutObject', 'sns:Publish'] },
 };
 
+/** The pipeline task functions, one per Task state of the ASL, and their Lambda name suffixes. */
 const PIPELINE_TASKS: Record<string, string> = {
   pipelinePlan: 'pipeline-plan',
-  pipelineProcessDay: 'pipeline-process-day',
-  pipelineBuild: 'pipeline-build',
+  pipelineValidateCleanDay: 'pipeline-validate-clean-day',
+  pipelineBuildFeatures: 'pipeline-build-features',
   pipelinePublish: 'pipeline-publish',
   pipelineMonitor: 'pipeline-monitor',
+  pipelineCommitRun: 'pipeline-commit-run',
   pipelineRecordFailure: 'pipeline-record-failure',
 };
 
@@ -130,8 +138,8 @@ describe('functions', () => {
     for (const [key, name] of Object.entries(PIPELINE_TASKS)) {
       expect(prop(fn(key), 'FunctionName')).toBe(`${SERVICE}-${STAGE}-${name}`);
     }
-    expect(prop(fn('pipelineBuild'), 'MemorySize')).toBe(3008);
-    expect(prop(fn('pipelineBuild'), 'Timeout')).toBe(900);
+    expect(prop(fn('pipelineBuildFeatures'), 'MemorySize')).toBe(3008);
+    expect(prop(fn('pipelineBuildFeatures'), 'Timeout')).toBe(900);
   });
 
   it('passes the lake, output, table, topic and source-map settings; runsStart gets the state machine', () => {
@@ -294,7 +302,7 @@ describe('IAM', () => {
     }
   });
 
-  it('lets the state machine invoke exactly the six pipeline tasks', () => {
+  it('lets the state machine invoke exactly the pipeline tasks', () => {
     const sm = resource(template, 'PipelineStateMachine');
     expect(prop(sm, 'RoleArn')).toEqual({ 'Fn::GetAtt': ['PipelineStateMachineRole', 'Arn'] });
     const statements = roleStatements(resource(template, 'PipelineStateMachineRole'));
@@ -350,13 +358,13 @@ describe('state machine', () => {
     expect(states.RecordFailure?.Type).toBe('Task');
   });
 
-  it('invokes only the pipeline task functions, by their resolved names', () => {
-    const names = new Set(Object.values(PIPELINE_TASKS).map((n) => `${SERVICE}-${STAGE}-${n}`));
+  it('invokes every pipeline task function and no other, by their resolved names', () => {
+    const names = Object.values(PIPELINE_TASKS).map((n) => `${SERVICE}-${STAGE}-${n}`);
     const invoked = allStates(states)
       .map(([, s]) => s.Parameters?.FunctionName)
       .filter((n): n is string => n !== undefined);
-    expect(invoked.length).toBeGreaterThanOrEqual(6);
-    for (const name of invoked) expect(names.has(name)).toBe(true);
+    expect(invoked.length).toBeGreaterThanOrEqual(names.length);
+    expect(sorted([...new Set(invoked)])).toEqual(sorted(names));
   });
 });
 
@@ -410,23 +418,45 @@ describe('alerts and dashboard', () => {
   });
 
   it('has a dashboard with ingestion, latency, validation and drift widgets', () => {
-    const [, dashboard] = resourcesOfType(template, 'AWS::CloudWatch::Dashboard')[0] ?? [];
-    const body = prop<{ 'Fn::Sub': [string, unknown] }>(dashboard ?? { Type: '' }, 'DashboardBody')[
-      'Fn::Sub'
-    ][0];
-    // Substitutions sit inside JSON strings, so the body parses once they are replaced.
-    const parsed = JSON.parse(body.replace(/\$\{[^}]+\}/g, 'x')) as {
-      widgets: { properties: { title: string } }[];
-    };
-    expect(parsed.widgets.map((w) => w.properties.title)).toEqual([
+    expect(dashboardWidgets(template).map((w) => w.title)).toEqual([
       expect.stringMatching(/ingestion rate/i),
       expect.stringMatching(/latency/i),
       expect.stringMatching(/validation failure rate/i),
       expect.stringMatching(/feature distribution/i),
     ]);
-    for (const metric of ['RawRecords', 'OnlineLatencyMs', 'RejectedShare', 'FeaturePsi']) {
-      expect(body).toContain(`Namespace=\\"RecsysFeaturePipeline\\" MetricName=\\"${metric}\\"`);
+  });
+
+  it('plots only metrics the code emits (domain/monitoring/emf.ts) or an AWS service publishes', () => {
+    const plotted = dashboardWidgets(template).flatMap((w) => w.metrics);
+    const emitted: readonly string[] = Object.values(METRIC_NAMES);
+    for (const { namespace, name } of plotted) {
+      if (namespace === EMF_NAMESPACE) expect([name, emitted.includes(name)]).toEqual([name, true]);
+      else expect([name, namespace]).toEqual([name, expect.stringMatching(/^AWS\//)]);
     }
+    const ours = plotted.filter((m) => m.namespace === EMF_NAMESPACE).map((m) => m.name);
+    expect(sorted([...new Set(ours)])).toEqual(
+      sorted([METRIC_NAMES.rawRecords, METRIC_NAMES.rejectedShare, METRIC_NAMES.featurePsi]),
+    );
+  });
+
+  it('plots end-to-end latency from API Gateway, from the request to the response', () => {
+    const latency = dashboardWidgets(template).find((w) => /latency/i.test(w.title));
+    expect(latency?.metrics).toContainEqual({ namespace: 'AWS/ApiGateway', name: 'Latency' });
+  });
+
+  it("draws each alerted metric's threshold line at the code's default, and no other line", () => {
+    const thresholds: Partial<Record<MetricName, number>> = {
+      [METRIC_NAMES.rejectedShare]: defaultConfig().maxRejectedShare,
+      [METRIC_NAMES.featurePsi]: defaultMonitoringConfig().psiAlert,
+    };
+    const widgets = dashboardWidgets(template);
+    for (const w of widgets) {
+      const expected = w.metrics
+        .filter((m) => m.namespace === EMF_NAMESPACE)
+        .flatMap((m) => thresholds[m.name as MetricName] ?? []);
+      expect([w.title, w.thresholds]).toEqual([w.title, expected]);
+    }
+    expect(widgets.filter((w) => w.thresholds.length > 0)).toHaveLength(Object.keys(thresholds).length);
   });
 });
 
