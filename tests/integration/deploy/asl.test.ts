@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { parse } from 'yaml';
 import { REPO_ROOT } from '../../support/template';
 
 /** asl-validator's result (the package ships no type declarations). */
@@ -26,20 +25,20 @@ function functionNames(node: unknown): string[] {
   );
 }
 
-// The definition serverless.yml deploys (`${file(state-machines/pipeline.asl.yml)}`).
-describe('state-machines/pipeline.asl.yml', () => {
-  const file = path.join(REPO_ROOT, 'state-machines', 'pipeline.asl.yml');
+// The definition serverless.yml deploys (`${file(state-machines/pipeline.asl.json)}`).
+describe('state-machines/pipeline.asl.json', () => {
+  const file = path.join(REPO_ROOT, 'state-machines', 'pipeline.asl.json');
 
   it('is valid Amazon States Language (paths and ARNs checked)', () => {
     // A fresh parse each time: the validator annotates the states it walks.
-    const definition: unknown = parse(readFileSync(file, 'utf8'));
+    const definition: unknown = JSON.parse(readFileSync(file, 'utf8'));
     const result = aslValidator(definition, { checkPaths: true, checkArn: true });
     expect(result.errorsText('\n')).toBe('');
     expect(result.isValid).toBe(true);
   });
 
   it('invokes its task functions through serverless variables resolved at package time', () => {
-    const names = functionNames(parse(readFileSync(file, 'utf8')));
+    const names = functionNames(JSON.parse(readFileSync(file, 'utf8')));
     expect(names.length).toBeGreaterThanOrEqual(7);
     for (const name of names) expect(name).toMatch(/^\$\{self:service\}-\$\{sls:stage\}-pipeline-[a-z-]+$/);
   });

@@ -1,7 +1,8 @@
 import { defaultConfig } from '../../../domain/config';
 import { ITEM_FILE_COLUMNS, TRAINING_ROW_COLUMNS, USER_FILE_COLUMNS } from '../../../domain/features/columns';
 import { defaultMonitoringConfig } from '../../../domain/monitoring/config';
-import { EMF_NAMESPACE, METRIC_NAMES, type MetricName } from '../../../domain/monitoring/emf';
+import { TASK_TIMEOUT_SECONDS } from '../../../state-machines/pipeline-definition';
+import { METRIC_NAMESPACE, METRIC_NAMES, type MetricName } from '../../../domain/monitoring/emf';
 import type { ColumnSpec } from '../../../domain/features/columns';
 import type { ColumnType } from '../../../domain/table';
 import {
@@ -139,7 +140,11 @@ describe('functions', () => {
       expect(prop(fn(key), 'FunctionName')).toBe(`${SERVICE}-${STAGE}-${name}`);
     }
     expect(prop(fn('pipelineBuildFeatures'), 'MemorySize')).toBe(3008);
-    expect(prop(fn('pipelineBuildFeatures'), 'Timeout')).toBe(900);
+  });
+
+  it("gives every pipeline function the timeout its Task's TimeoutSeconds says, so both engines agree", () => {
+    for (const state of Object.keys(TASK_TIMEOUT_SECONDS) as (keyof typeof TASK_TIMEOUT_SECONDS)[])
+      expect([state, prop(fn(`pipeline${state}`), 'Timeout')]).toEqual([state, TASK_TIMEOUT_SECONDS[state]]);
   });
 
   it('passes the lake, output, table, topic and source-map settings; runsStart gets the state machine', () => {
@@ -430,10 +435,10 @@ describe('alerts and dashboard', () => {
     const plotted = dashboardWidgets(template).flatMap((w) => w.metrics);
     const emitted: readonly string[] = Object.values(METRIC_NAMES);
     for (const { namespace, name } of plotted) {
-      if (namespace === EMF_NAMESPACE) expect([name, emitted.includes(name)]).toEqual([name, true]);
+      if (namespace === METRIC_NAMESPACE) expect([name, emitted.includes(name)]).toEqual([name, true]);
       else expect([name, namespace]).toEqual([name, expect.stringMatching(/^AWS\//)]);
     }
-    const ours = plotted.filter((m) => m.namespace === EMF_NAMESPACE).map((m) => m.name);
+    const ours = plotted.filter((m) => m.namespace === METRIC_NAMESPACE).map((m) => m.name);
     expect(sorted([...new Set(ours)])).toEqual(
       sorted([METRIC_NAMES.rawRecords, METRIC_NAMES.rejectedShare, METRIC_NAMES.featurePsi]),
     );
@@ -452,7 +457,7 @@ describe('alerts and dashboard', () => {
     const widgets = dashboardWidgets(template);
     for (const w of widgets) {
       const expected = w.metrics
-        .filter((m) => m.namespace === EMF_NAMESPACE)
+        .filter((m) => m.namespace === METRIC_NAMESPACE)
         .flatMap((m) => thresholds[m.name as MetricName] ?? []);
       expect([w.title, w.thresholds]).toEqual([w.title, expected]);
     }
