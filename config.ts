@@ -19,6 +19,8 @@ const EnvSchema = z.object({
   PIPELINE_CONFIG: z.string().optional(),
   /** JSON overrides of the monitoring thresholds, e.g. `{"psiAlert":0.25,"freshnessMaxAgeHours":12}`. */
   MONITORING_CONFIG: z.string().optional(),
+  /** Days a full run without `start_date` covers, ending at its end date (the weekly run's window). */
+  TRAINING_WINDOW_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   /** Days validated in parallel by the local runner. */
   DAY_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   /** The online feature table (DynamoDB). */
@@ -48,6 +50,7 @@ export interface Settings {
   /** Thresholds of the Monitor task and the freshness check. */
   readonly monitoring: MonitoringConfig;
   readonly dayConcurrency: number;
+  readonly trainingWindowDays: number;
   readonly online: {
     /** Whether runs publish online: a table was named (AWS) or a local endpoint given. */
     readonly enabled: boolean;
@@ -107,6 +110,7 @@ export function loadSettings(rawEnv: Record<string, string | undefined> = proces
     pipeline,
     monitoring,
     dayConcurrency: e.DAY_CONCURRENCY,
+    trainingWindowDays: e.TRAINING_WINDOW_DAYS,
     online: {
       enabled: env.FEATURE_TABLE !== undefined || e.DYNAMODB_ENDPOINT_URL !== undefined,
       table: e.FEATURE_TABLE,

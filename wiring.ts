@@ -170,6 +170,7 @@ export function createWiring(overrides: WiringOverrides = {}): Wiring {
       codeVersion: overrides.codeVersion ?? packageJson.version,
       wallClock: now,
       defaults: { input_uri: roots.inputUri, output_uri: settings.outputUri },
+      trainingWindowDays: settings.trainingWindowDays,
     },
     lake,
     inputLake: once(() => lake(roots.inputUri)),

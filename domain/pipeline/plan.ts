@@ -103,6 +103,8 @@ export interface TaskContext {
   readonly wallClock: () => number;
   /** Input lake and output root when the request names none (output: `<input>/processed` when unset). */
   readonly defaults: { readonly input_uri: string; readonly output_uri: string | undefined };
+  /** Days a full run without a start date covers, ending at E (features.md §8: the training window). */
+  readonly trainingWindowDays: number;
 }
 
 /** Plan's output: the run pointer and the days the Map state fans out over. */
@@ -116,6 +118,7 @@ async function resolveDates(
   deps: PipelineDeps,
   request: RunRequest,
   referenceTimeMs: number,
+  windowDays: number,
 ): Promise<{ startDate: string; endDate: string }> {
   const yesterday = addDays(formatDate(referenceTimeMs), -1);
   if (request.mode === 'incremental') {
@@ -131,8 +134,11 @@ async function resolveDates(
         endDate ?? 'any date',
         `nothing under ${deps.input.uriOf(RAW_PREFIX.interactions)}`,
       );
-    startDate ??= range.start;
     endDate ??= request.schedule === 'weekly' && range.end > yesterday ? yesterday : range.end;
+    // The training window, never older history (raw objects past it may be in Glacier), and
+    // never days before the lake's first one (they would hold nothing).
+    const windowStart = addDays(endDate, -(windowDays - 1));
+    startDate ??= windowStart > range.start ? windowStart : range.start;
   }
   return { startDate, endDate };
 }
@@ -148,7 +154,7 @@ export async function plan(
   const deps = portsFor({ input_uri, output_uri });
   const started = deps.clock();
   const referenceTimeMs = request.now === undefined ? ctx.wallClock() : timestampMs(request.now);
-  const dates = await resolveDates(deps, request, referenceTimeMs);
+  const dates = await resolveDates(deps, request, referenceTimeMs, ctx.trainingWindowDays);
   const { endDate } = dates;
   let { startDate } = dates;
   if (request.mode === 'incremental') {

@@ -1,0 +1,46 @@
+import { MemoryLake } from '../../../../adapters/memory-lake';
+import { defaultConfig } from '../../../../domain/config';
+import { rawKeys } from '../../../../domain/lake-layout';
+import { type TaskContext, plan } from '../../../../domain/pipeline/plan';
+import { addDays } from '../../../../domain/time';
+import { memoryDeps } from '../../../support/memory-pipeline';
+
+/** A lake with one tiny interaction object per day from `first` for `days` days, and a snapshot on day one. */
+function lakeOf(first: string, days: number): MemoryLake {
+  const files = new Map<string, string>();
+  for (let d = 0; d < days; d++)
+    files.set(rawKeys.object('interactions', addDays(first, d), 'part-0.jsonl'), '{}\n');
+  files.set(rawKeys.object('products', first, 'snapshot.jsonl'), '{}\n');
+  files.set(rawKeys.object('users', first, 'snapshot.jsonl'), '{}\n');
+  return new MemoryLake('input', files);
+}
+
+const ctx = (windowDays: number): TaskContext => ({
+  config: defaultConfig(),
+  codeVersion: 'test',
+  wallClock: () => Date.parse('2025-01-01T02:00:00Z'),
+  defaults: { input_uri: 'memory://input', output_uri: 'memory://output' },
+  trainingWindowDays: windowDays,
+});
+
+describe('Plan: the days of a full run without dates', () => {
+  it('covers the training window ending at the last day, not the whole history', async () => {
+    const ports = memoryDeps(lakeOf('2024-01-01', 200), new MemoryLake('output'));
+    const out = await plan(() => ports, { mode: 'full' }, ctx(90));
+    expect(out.days).toHaveLength(90);
+    expect(out.days[0]).toBe(addDays('2024-01-01', 110));
+    expect(out.days[89]).toBe(addDays('2024-01-01', 199));
+  });
+
+  it('starts at the lake’s first day when the lake is shorter than the window', async () => {
+    const ports = memoryDeps(lakeOf('2024-03-01', 10), new MemoryLake('output'));
+    const out = await plan(() => ports, { mode: 'full' }, ctx(90));
+    expect(out.days).toEqual(Array.from({ length: 10 }, (_, d) => addDays('2024-03-01', d)));
+  });
+
+  it('keeps an explicit start date, however far back', async () => {
+    const ports = memoryDeps(lakeOf('2024-01-01', 200), new MemoryLake('output'));
+    const out = await plan(() => ports, { mode: 'full', start_date: '2024-01-01' }, ctx(90));
+    expect(out.days).toHaveLength(200);
+  });
+});
