@@ -1,6 +1,7 @@
-import { InvalidArgumentError, ObjectNotFoundError } from '../errors';
+import { readJsonOrNull } from '../lake-json';
+import { InvalidArgumentError } from '../errors';
 import type { FeatureState } from '../features/state';
-import { outputKeys } from '../pipeline/layout';
+import { outputKeys } from '../lake-layout';
 import type { Lake } from '../ports';
 import type { FeatureStore, PublishResult } from './ports';
 import {
@@ -12,14 +13,9 @@ import {
 } from './records';
 
 /**
- * The affinity companion of the user feature file (the vectors are not Parquet columns): a JSON
- * object keyed by user id, kept out of the Parquet partitions so that Spark, Athena and DuckDB reading
- * `features/users/` meet only Parquet files.
- */
-export const affinityCompanionKey = (asOf: string): string =>
-  `features/user_affinity/as_of=${asOf}/affinity.json`;
-
-/** The companion file's content for a state: `{ "<user_id>": { "c:<category>": weight, ... }, ... }`. */
+ * The affinity companion of the user feature file (`outputKeys.userAffinity`; the vectors are not
+ * Parquet columns), so that Spark, Athena and DuckDB reading `features/users/` meet only Parquet.
+ * The companion file's content for a state: `{ "<user_id>": { "c:<category>": weight, ... }, ... }`. */
 export function affinityCompanionJson(state: FeatureState): string {
   return JSON.stringify(Object.fromEntries(userAffinityVectors(state)));
 }
@@ -55,12 +51,8 @@ export async function publishFromLake(
   const [userRows, itemRows, affinity] = await Promise.all([
     outputLake.read(outputKeys.userFeatures(asOf)).then(decode),
     outputLake.read(outputKeys.itemFeatures(asOf)).then(decode),
-    outputLake.read(affinityCompanionKey(asOf)).then(
-      (bytes) => JSON.parse(new TextDecoder().decode(bytes)) as Record<string, AffinityVector>,
-      (error: unknown) => {
-        if (error instanceof ObjectNotFoundError) return {} as Record<string, AffinityVector>;
-        throw error;
-      },
+    readJsonOrNull<Record<string, AffinityVector>>(outputLake, outputKeys.userAffinity(asOf)).then(
+      (vectors) => vectors ?? {},
     ),
   ]);
   return store.publish(

@@ -1,3 +1,4 @@
+import { outputKeys } from '../../domain/lake-layout';
 /**
  * No training/serving skew (features.md §5): for sampled training rows of day D, the features the
  * online route serves from the store as of D equal the row's features exactly.
@@ -30,12 +31,7 @@ import {
 } from '../../domain/features/columns';
 import { type CleanDayData, foldDay } from '../../domain/features/fold';
 import { emptyState } from '../../domain/features/state';
-import {
-  affinityCompanionJson,
-  affinityCompanionKey,
-  publishFromLake,
-  publishFromState,
-} from '../../domain/online/publish';
+import { affinityCompanionJson, publishFromLake, publishFromState } from '../../domain/online/publish';
 import { validateAndStageDay } from '../../domain/pipeline/validate-clean-day';
 import { planRun } from '../../domain/pipeline/plan';
 import { type StagedDay, unstageDay } from '../../domain/pipeline/staging';
@@ -197,7 +193,7 @@ describe('online features equal the training rows (no training/serving skew)', (
       inputUri: join(root, 'lake'),
       outputUri: join(root, 'lake', 'processed'),
     }).output;
-    await lake.write(affinityCompanionKey(asOf), affinityCompanionJson(state));
+    await lake.write(outputKeys.userAffinity(asOf), affinityCompanionJson(state));
     const fromState = await freshStore('from-state');
     const fromLake = await freshStore('from-lake');
     const a = await publishFromState(fromState, state, asOf);

@@ -15,7 +15,7 @@ import { type Browser, chromium } from 'playwright-core';
 
 import { decodeParquet } from '../../adapters/parquet';
 import { monitorRun } from '../../domain/monitoring/monitor-run';
-import { outputKeys } from '../../domain/pipeline/layout';
+import { outputKeys } from '../../domain/lake-layout';
 import { formatCount } from '../../domain/reports/format';
 import { writeRunReport } from '../../domain/reports/run-report';
 import { addDays } from '../../domain/time';

@@ -1,2 +1,0 @@
-// Temporary re-export while parallel branches merge; removed at integration.
-export { RAW_PREFIX, isRawObjectKey, outputKeys } from '../lake-layout';
