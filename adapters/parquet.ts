@@ -24,8 +24,10 @@ const useDictionary =
 /** Native Snappy: about 4x faster than the writer's JS Snappy, and as deterministic. */
 const NATIVE_COMPRESSORS = { SNAPPY: (bytes: Uint8Array): Uint8Array => compressSync(bytes) };
 
-/** Any UTF-16 surrogate: a string holding one takes the writer's own path (see `stringChunk`). */
+/** Any UTF-16 surrogate: a string holding one takes the writer's own path (see `utf8Bytes`). */
 const SURROGATE = /[\uD800-\uDFFF]/;
+
+const TEXT_ENCODER = new TextEncoder();
 
 /** The Parquet schema element (minus name and repetition) of each logical column type. */
 const PHYSICAL: Record<ColumnType, Omit<WriterSchemaElement, 'name' | 'repetition_type'>> = {
@@ -106,9 +108,8 @@ function columnChunk(column: Column, data: ColumnSource['data']): ColumnSource {
  * A string chunk in the cheapest form that gives the writer's own bytes. The writer would
  * UTF-8-encode every value and hash every encoding to find its dictionary; here its dictionary
  * choice is made once on the strings, and each distinct string is encoded once and passed as one
- * shared `Uint8Array`, which the writer's dictionary finds by identity. Strings with surrogates
- * are left to the writer: two lone surrogates encode to the same bytes, so a dictionary of their
- * encodings could differ from the writer's dictionary of the strings.
+ * shared `Uint8Array`, which the writer's dictionary finds by identity. Byte order equals the
+ * strings' code point order, so min/max statistics come out the same.
  */
 function stringChunk(strings: (string | null)[], required: boolean): Pick<ColumnSource, 'data' | 'encoding'> {
   const { dictionary, indexes } = useDictionary(
@@ -119,14 +120,10 @@ function stringChunk(strings: (string | null)[], required: boolean): Pick<Column
     undefined,
     required,
   );
-  if (!dictionary || !indexes) return { data: strings, encoding: 'PLAIN' };
-  const encoder = new TextEncoder();
-  const encoded = new Array<Uint8Array>(dictionary.length);
-  for (let d = 0; d < dictionary.length; d++) {
-    const text = dictionary[d] as string;
-    if (SURROGATE.test(text)) return { data: strings };
-    encoded[d] = encoder.encode(text);
-  }
+  if (!dictionary || !indexes) return { data: asciiBytes(strings) ?? strings, encoding: 'PLAIN' };
+  const encoded = asciiBytes(dictionary as string[]) ?? utf8Bytes(dictionary as string[]);
+  // Without its own encodings the dictionary is still the writer's: forcing it skips a re-check.
+  if (!encoded) return { data: strings, encoding: 'RLE_DICTIONARY' };
   const n = strings.length;
   const data = new Array<Uint8Array | null>(n);
   for (let i = 0; i < n; i++) {
@@ -135,6 +132,44 @@ function stringChunk(strings: (string | null)[], required: boolean): Pick<Column
     data[i] = index === undefined ? null : encoded[index]!;
   }
   return { data, encoding: 'RLE_DICTIONARY' };
+}
+
+/**
+ * The UTF-8 bytes of each string as views into one buffer, when all are ASCII (nulls stay
+ * null): one encoder call for the whole chunk instead of one per value.
+ */
+function asciiBytes(strings: readonly (string | null)[]): (Uint8Array | null)[] | undefined {
+  const joined = strings.join(''); // nulls join as ''
+  const bytes = TEXT_ENCODER.encode(joined);
+  // Any non-ASCII code unit takes two bytes or more, so equal lengths mean all ASCII.
+  if (bytes.length !== joined.length) return undefined;
+  const n = strings.length;
+  const views = new Array<Uint8Array | null>(n);
+  let offset = 0;
+  for (let i = 0; i < n; i++) {
+    const s = strings[i];
+    if (s === null || s === undefined) {
+      views[i] = null;
+    } else {
+      views[i] = bytes.subarray(offset, offset + s.length);
+      offset += s.length;
+    }
+  }
+  return views;
+}
+
+/**
+ * Each string's UTF-8 bytes, or undefined when one holds a surrogate: two lone surrogates encode
+ * to the same bytes, so a dictionary of their encodings could differ from the writer's.
+ */
+function utf8Bytes(strings: readonly string[]): Uint8Array[] | undefined {
+  const out = new Array<Uint8Array>(strings.length);
+  for (let i = 0; i < strings.length; i++) {
+    const s = strings[i]!;
+    if (SURROGATE.test(s)) return undefined;
+    out[i] = TEXT_ENCODER.encode(s);
+  }
+  return out;
 }
 
 /** The values in the form the writer needs: plain INT64 columns must be bigints. */
