@@ -4,6 +4,9 @@ import {
   encodeParquet,
   readParquetSchema,
 } from '../../../adapters/parquet';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { compressSync } from 'snappy';
+
 import { InvalidArgumentError } from '../../../domain/errors';
 import type { Table } from '../../../domain/table';
 
@@ -115,6 +118,47 @@ describe('encodeParquet', () => {
     expect(rows).toHaveLength(n);
     expect(rows[n - 1]).toEqual({ id: `u${n - 1}`, n: BigInt(n - 1), x: (n - 1) / 3 });
     expect(rows[140_000]).toEqual({ id: 'u140000', n: null, x: 140_000 / 3 });
+  });
+
+  it('writes string columns byte for byte as the writer does from the strings alone', async () => {
+    // Two row groups: `a_id` (with statistics) is a dictionary column in the first and unique in
+    // the second; the others cover non-ASCII, nulls and lone surrogates, with and without a dictionary.
+    const n = 150_001;
+    const cols: Record<string, (string | null)[]> = { a_id: [], b: [], c: [], d: [] };
+    for (let i = 0; i < n; i++) {
+      cols.a_id!.push(i < 100_000 ? `k${i % 13}` : `id-${i}`);
+      cols.b!.push(i % 5 === 0 ? null : ['Küche', 'ü-é 😀', '日本', 'x'][i % 4]!);
+      cols.c!.push(['\uD800', '\uDFFF', 'a', '\uD83D\uDE00'][i % 4]!);
+      cols.d!.push(i % 3 === 0 ? null : `é${i}`);
+    }
+    const names = Object.keys(cols);
+    const strings: Table = {
+      rowCount: n,
+      columns: names.map((name) => ({ name, type: 'STRING', nullable: true, values: cols[name]! })),
+    };
+    const expected = parquetWriteBuffer({
+      schema: [
+        { name: 'root', num_children: names.length },
+        ...names.map((name) => ({
+          name,
+          repetition_type: 'OPTIONAL' as const,
+          type: 'BYTE_ARRAY' as const,
+          converted_type: 'UTF8' as const,
+          logical_type: { type: 'STRING' as const },
+        })),
+      ],
+      columnData: names.map((name) => ({ name, data: cols[name]!, statistics: name.endsWith('_id') })),
+      codec: 'SNAPPY',
+      compressors: { SNAPPY: (bytes: Uint8Array): Uint8Array => compressSync(bytes) },
+      rowGroupSize: 100_000,
+      createdBy: PARQUET_CREATED_BY,
+    });
+    const bytes = encodeParquet(strings);
+    expect(Buffer.from(bytes).equals(Buffer.from(expected))).toBe(true);
+    const rows = await decodeParquet(bytes);
+    // UTF-8 cannot hold a lone surrogate: it is written, and read back, as U+FFFD.
+    expect(rows[120_000]).toEqual({ a_id: 'id-120000', b: null, c: '\uFFFD', d: null });
+    expect(rows[120_001]).toEqual({ a_id: 'id-120001', b: 'ü-é 😀', c: '\uFFFD', d: 'é120001' });
   });
 
   it('rejects ragged columns and non-integer INT64 values, naming them', () => {
