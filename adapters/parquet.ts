@@ -5,7 +5,6 @@ import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import type { ColumnSource, SchemaElement as WriterSchemaElement } from 'hyparquet-writer';
 // @ts-expect-error -- moduleResolution node10 ignores the package's `exports`, which types this subpath; typed below.
 import { useDictionary as untypedUseDictionary } from 'hyparquet-writer/src/dictionary.js';
-import { compressSync } from 'snappy';
 
 import { InvalidArgumentError } from '../domain/errors';
 import type { TableEncoder } from '../domain/ports';
@@ -21,8 +20,22 @@ const ROW_GROUP_SIZE = 100_000;
 const useDictionary =
   untypedUseDictionary as typeof import('hyparquet-writer/types/dictionary').useDictionary;
 
-/** Native Snappy: about 4x faster than the writer's JS Snappy, and as deterministic. */
-const NATIVE_COMPRESSORS = { SNAPPY: (bytes: Uint8Array): Uint8Array => compressSync(bytes) };
+/**
+ * Native Snappy (about 4x faster than the writer's JS Snappy, and as deterministic) where its
+ * prebuilt binary loads; elsewhere (a Lambda zip packaged on another platform) undefined, and the
+ * writer compresses with its own JS Snappy: slower, the same format.
+ */
+const NATIVE_COMPRESSORS = nativeSnappy();
+
+function nativeSnappy(): { SNAPPY: (bytes: Uint8Array) => Uint8Array } | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a missing binary must fall back, not fail the import
+    const { compressSync } = require('snappy') as typeof import('snappy');
+    return { SNAPPY: (bytes) => compressSync(bytes) };
+  } catch {
+    return undefined;
+  }
+}
 
 /** Any UTF-16 surrogate: a string holding one takes the writer's own path (see `utf8Bytes`). */
 const SURROGATE = /[\uD800-\uDFFF]/;
