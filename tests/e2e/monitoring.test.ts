@@ -16,7 +16,7 @@ import { monitorTask } from '../../domain/pipeline/tasks';
 import { formatTimestamp } from '../../domain/time';
 import { runPipeline, runPipelineLocally } from '../../handlers/lib/local-pipeline';
 import { createPipelineTasks, skipPublish } from '../../handlers/lib/pipeline-tasks';
-import { generateLake } from '../../scripts/generate-lake';
+import { generateLake } from '../../scripts/lib/generate/generate-lake';
 import { REFERENCE_TIME_MS, memoryDeps, relaxedConfig } from '../support/memory-pipeline';
 import { itemRows, reportJson, reportKey, tableOf, userRows } from '../unit/domain/monitoring/fixtures';
 
