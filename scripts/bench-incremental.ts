@@ -9,15 +9,33 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSettings } from '../config';
 import { addDays } from '../domain/time';
-import { EXIT, formatTable, parseFlags, positiveInt, runCli, UsageError } from './lib/cli';
+import {
+  type CliSpec,
+  EXIT,
+  type FlagSpec,
+  formatTable,
+  parseCli,
+  positiveInt,
+  runCli,
+  UsageError,
+} from './lib/cli';
 import { DEFAULT_SAMPLE, writeSampleLake } from './generate';
 import { runPipelineRequest } from './lib/pipeline-run';
 
+const SPEC = {
+  command: 'npm run bench:incremental --',
+  summary:
+    'Builds a lake of --days days, runs a full run over day 1 then one daily incremental run per ' +
+    'day, and prints the daily wall time of day 2, day 30 and the last day and the state size.',
+  flags: {
+    days: { type: 'string', description: 'Days of history, at least 30', default: '60', placeholder: 'n' },
+    'events-per-day': { type: 'string', description: 'Events per day', default: '10000', placeholder: 'n' },
+  },
+  examples: ['npm run bench:incremental', 'npm run bench:incremental -- --days 30 --events-per-day 2000'],
+} as const satisfies CliSpec<Record<string, FlagSpec>>;
+
 runCli(async () => {
-  const flags = parseFlags(process.argv.slice(2), {
-    days: { type: 'string' },
-    'events-per-day': { type: 'string' },
-  });
+  const flags = parseCli(SPEC, process.argv.slice(2));
   const days = positiveInt('days', flags.days, 60);
   if (days < 30) throw new UsageError('--days must be at least 30 (day 30 is measured)');
   const eventsPerDay = positiveInt('events-per-day', flags['events-per-day'], 10_000);

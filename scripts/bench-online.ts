@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCAL_TABLE, startApi, stopChild } from './lib/local-stack';
-import { mulberry32 } from './generate-lake';
+import { mulberry32 } from './lib/generate/random';
 import { createDynamoDbClient } from '../adapters/dynamodb-client';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 
@@ -21,7 +21,15 @@ import { loadSettings } from '../config';
 import type { ItemRecordInput, UserRecordInput } from '../domain/online/records';
 import { handler } from '../handlers/features-online';
 import { resetWiring, useWiring } from '../wiring';
-import { formatTable, parseFlags, positiveInt, runCli, UsageError } from './lib/cli';
+import {
+  type CliSpec,
+  type FlagSpec,
+  formatTable,
+  parseCli,
+  positiveInt,
+  runCli,
+  UsageError,
+} from './lib/cli';
 
 const CANDIDATES = 100;
 const AS_OF = '2024-01-31';
@@ -108,13 +116,32 @@ async function measure(
   return { p50: at(0.5), p95: at(0.95), p99: at(0.99), perSecond: requests / seconds };
 }
 
+const SPEC = {
+  command: 'npm run bench:online --',
+  summary:
+    'Starts dynalite in-process, publishes a generated feature set and measures POST /features/online ' +
+    `with ${CANDIDATES} candidates: the bare store reads, then the handler, one at a time and concurrently.`,
+  flags: {
+    users: { type: 'string', description: 'Users in the feature set', default: '5000', placeholder: 'n' },
+    items: {
+      type: 'string',
+      description: `Items in the feature set, at least ${CANDIDATES}`,
+      default: '2000',
+      placeholder: 'n',
+    },
+    requests: { type: 'string', description: 'Requests per measurement', default: '1000', placeholder: 'n' },
+    concurrency: {
+      type: 'string',
+      description: 'Requests in flight for the throughput runs',
+      default: '16',
+      placeholder: 'n',
+    },
+  },
+  examples: ['npm run bench:online', 'npm run bench:online -- --requests 200 --concurrency 8'],
+} as const satisfies CliSpec<Record<string, FlagSpec>>;
+
 runCli(async () => {
-  const flags = parseFlags(process.argv.slice(2), {
-    users: { type: 'string' },
-    items: { type: 'string' },
-    requests: { type: 'string' },
-    concurrency: { type: 'string' },
-  });
+  const flags = parseCli(SPEC, process.argv.slice(2));
   const users = positiveInt('users', flags.users, 5_000);
   const items = positiveInt('items', flags.items, 2_000);
   const requests = positiveInt('requests', flags.requests, 1_000);

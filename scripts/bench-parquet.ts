@@ -15,7 +15,7 @@ import {
 } from '../domain/features/columns';
 import type { ColumnSpec } from '../domain/features/columns';
 import type { ColumnType, Table } from '../domain/table';
-import { mulberry32 } from './generate-lake';
+import { mulberry32 } from './lib/generate/random';
 import { formatTable, parseFlags, positiveInt, runCli } from './lib/cli';
 
 const DAY_MS = 86_400_000;

@@ -7,7 +7,16 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSettings } from '../config';
-import { EXIT, formatTable, parseFlags, positiveInt, runCli, UsageError } from './lib/cli';
+import {
+  type CliSpec,
+  EXIT,
+  type FlagSpec,
+  formatTable,
+  parseCli,
+  positiveInt,
+  runCli,
+  UsageError,
+} from './lib/cli';
 import { DEFAULT_SAMPLE, writeSampleLake } from './generate';
 import { runPipelineRequest } from './lib/pipeline-run';
 import { rawInteractionRange } from '../domain/pipeline/plan';
@@ -17,13 +26,27 @@ import { createPipelineDeps } from '../adapters/pipeline-deps';
 /** Targets of the batch issue on a 2-core machine. */
 const TARGET = { eventsPerSecond: 200_000, peakRssBytes: 1.5 * 1024 ** 3 } as const;
 
+const SPEC = {
+  command: 'npm run bench --',
+  summary:
+    'Generates a lake (unless --lake holds one; not timed), runs the full pipeline on it in this ' +
+    'process and prints per-stage wall time, events/s and peak RSS against the targets.',
+  flags: {
+    events: { type: 'string', description: 'Events to generate', default: '1000000', placeholder: 'n' },
+    days: { type: 'string', description: 'Days to spread them over', default: '30', placeholder: 'n' },
+    lake: {
+      type: 'string',
+      description: 'Existing lake directory to use (kept)',
+      default: 'a temporary directory',
+      placeholder: 'dir',
+    },
+    keep: { type: 'boolean', description: 'Keep the generated temporary lake' },
+  },
+  examples: ['npm run bench -- --events 1000000', 'npm run bench -- --lake ./lake'],
+} as const satisfies CliSpec<Record<string, FlagSpec>>;
+
 runCli(async () => {
-  const flags = parseFlags(process.argv.slice(2), {
-    events: { type: 'string' },
-    days: { type: 'string' },
-    lake: { type: 'string' },
-    keep: { type: 'boolean' },
-  });
+  const flags = parseCli(SPEC, process.argv.slice(2));
   const events = positiveInt('events', flags.events, 1_000_000);
   const days = positiveInt('days', flags.days, 30);
   const lake = flags.lake ?? mkdtempSync(join(tmpdir(), 'recsys-bench-'));

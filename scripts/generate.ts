@@ -1,98 +1,22 @@
 /**
- * CLI for the sample-lake generator (see generate-lake.ts for the data and the fault table):
- *
- *   npm run generate -- --out ./lake --days 30 --users 5000 --products 2000 \
- *     --events-per-day 10000 --seed 7 [--start-date 2024-01-01] [--clean] [--no-gzip] [--objects-per-day 2]
- *
- * Writes each object atomically (temp file + rename). Existing objects with the same keys are
- * replaced; other files under --out are left alone. Exit 2 on bad flags, 1 on any other error.
+ * `npm run generate -- [--out ./lake] [--days 30] …`: writes the sample lake (see
+ * lib/generate/generate-lake.ts for the data and lib/generate/faults.ts for the fault table) under a
+ * local directory, each object atomically (temp file + rename). Existing objects with the same
+ * keys are replaced; other files under --out are left alone. `--help` lists the flags.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import {
-  FAULT_KINDS,
-  generateLake,
-  parseDay,
-  type GenerateOptions,
-  type GenerateSummary,
-} from './generate-lake';
-
-/** A bad command line; the message names the flag. */
-export class UsageError extends Error {}
-
-/** Parsed CLI options: the generator's options plus the output directory. */
-export interface CliOptions extends GenerateOptions {
-  out: string;
-}
-
-const INT_FLAGS = {
-  days: { key: 'days', min: 1, max: 3660, def: 30 },
-  users: { key: 'users', min: 10, max: 10_000_000, def: 5000 },
-  products: { key: 'products', min: 10, max: 10_000_000, def: 2000 },
-  'events-per-day': { key: 'eventsPerDay', min: 0, max: 100_000_000, def: 10_000 },
-  seed: { key: 'seed', min: 0, max: 4_294_967_295, def: 7 },
-  'objects-per-day': { key: 'objectsPerDay', min: 1, max: 1000, def: 2 },
-} as const;
-type IntFlag = keyof typeof INT_FLAGS;
-
-/** Parses and validates argv (without the node/script prefix); throws UsageError naming the flag. */
-export function parseCliArgs(argv: string[]): CliOptions {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        out: { type: 'string' },
-        days: { type: 'string' },
-        users: { type: 'string' },
-        products: { type: 'string' },
-        'events-per-day': { type: 'string' },
-        seed: { type: 'string' },
-        'objects-per-day': { type: 'string' },
-        'start-date': { type: 'string' },
-        clean: { type: 'boolean' },
-        'no-gzip': { type: 'boolean' },
-      },
-    }));
-  } catch (err) {
-    // parseArgs' messages name the flag; keep their first line only (one-line errors).
-    throw new UsageError((err as Error).message.split('\n')[0]!);
-  }
-  const ints = {} as Record<(typeof INT_FLAGS)[IntFlag]['key'], number>;
-  for (const flag of Object.keys(INT_FLAGS) as IntFlag[]) {
-    const spec = INT_FLAGS[flag];
-    const raw = values[flag];
-    if (raw === undefined) {
-      ints[spec.key] = spec.def;
-      continue;
-    }
-    const text = String(raw).trim();
-    const n = Number(text);
-    if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < spec.min || n > spec.max) {
-      throw new UsageError(
-        `--${flag} must be an integer from ${spec.min} to ${spec.max}, got "${String(raw)}"`,
-      );
-    }
-    ints[spec.key] = n;
-  }
-  const startDate = String(values['start-date'] ?? '2024-01-01');
-  if (!Number.isFinite(parseDay(startDate))) {
-    throw new UsageError(`--start-date must be a real calendar date YYYY-MM-DD, got "${startDate}"`);
-  }
-  const out = String(values.out ?? './lake');
-  if (out.trim() === '') throw new UsageError('--out must be a non-empty directory path');
-  return { out, ...ints, startDate, clean: values.clean === true, gzip: values['no-gzip'] !== true };
-}
+import { type CliSpec, type FlagSpec, parseCli, runCli, UsageError } from './lib/cli';
+import { parseDay } from './lib/generate/calendar';
+import { FAULT_KINDS } from './lib/generate/faults';
+import { generateLake, type GenerateOptions, type GenerateSummary } from './lib/generate/generate-lake';
 
 function mb(bytes: number): string {
   return `${(bytes / 1_048_576).toFixed(1)} MB`;
 }
 
 /** The generator's defaults: the sample lake `npm start` creates. */
-export const DEFAULT_SAMPLE: GenerateOptions = {
+export const DEFAULT_SAMPLE: Required<GenerateOptions> = {
   days: 30,
   users: 5000,
   products: 2000,
@@ -101,6 +25,7 @@ export const DEFAULT_SAMPLE: GenerateOptions = {
   startDate: '2024-01-01',
   clean: false,
   gzip: true,
+  objectsPerDay: 2,
 };
 
 /**
@@ -145,20 +70,99 @@ export function writeSampleLake(
   return summary;
 }
 
-function main(): void {
-  let opts: CliOptions;
-  try {
-    opts = parseCliArgs(process.argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`generate: ${(err as Error).message}\n`);
-    process.exit(2);
-  }
-  try {
-    writeSampleLake(opts.out, opts, (line) => process.stdout.write(`${line}\n`));
-  } catch (err) {
-    process.stderr.write(`generate: ${(err as Error).message}\n`);
-    process.exit(1);
-  }
+/** Bounds of the integer flags, and the generator option each one sets. */
+const INT_FLAGS = {
+  days: { key: 'days', min: 1, max: 3660 },
+  users: { key: 'users', min: 10, max: 10_000_000 },
+  products: { key: 'products', min: 10, max: 10_000_000 },
+  'events-per-day': { key: 'eventsPerDay', min: 0, max: 100_000_000 },
+  seed: { key: 'seed', min: 0, max: 4_294_967_295 },
+  'objects-per-day': { key: 'objectsPerDay', min: 1, max: 1000 },
+} as const;
+type IntFlag = keyof typeof INT_FLAGS;
+
+/** An integer flag's help line: what it means, its bounds and its default. */
+function intFlag(flag: IntFlag, description: string): FlagSpec {
+  const { key, min, max } = INT_FLAGS[flag];
+  return {
+    type: 'string',
+    description: `${description}, ${min} to ${max}`,
+    default: String(DEFAULT_SAMPLE[key]),
+    placeholder: 'n',
+  };
 }
 
-if (require.main === module) main();
+const SPEC = {
+  command: 'npm run generate --',
+  summary:
+    'Writes a deterministic synthetic lake (raw interactions, product and user snapshots, with the ' +
+    'faults of the data contract unless --clean) under a local directory: the same flags give the ' +
+    'same lake, byte for byte.',
+  flags: {
+    out: {
+      type: 'string',
+      description: 'Directory to write the lake under',
+      default: './lake',
+      placeholder: 'dir',
+    },
+    days: intFlag('days', 'Days to generate, from --start-date'),
+    users: intFlag('users', 'Users (some join mid-range)'),
+    products: intFlag('products', 'Products (some are created mid-range)'),
+    'events-per-day': intFlag('events-per-day', 'Session events per day (faults come on top)'),
+    seed: intFlag('seed', 'Random seed'),
+    'objects-per-day': intFlag('objects-per-day', 'Interaction objects per day partition'),
+    'start-date': {
+      type: 'string',
+      description: 'First day, YYYY-MM-DD (UTC)',
+      default: DEFAULT_SAMPLE.startDate,
+      placeholder: 'date',
+    },
+    clean: { type: 'boolean', description: 'No faults: every line is a valid record' },
+    'no-gzip': {
+      type: 'boolean',
+      description: 'Write every object uncompressed (else the second part of every other day is gzipped)',
+    },
+  },
+  examples: [
+    'npm run generate -- --out ./lake',
+    'npm run generate -- --out /tmp/lake --days 5 --events-per-day 2000 --seed 7',
+    'npm run generate -- --out /tmp/clean --days 3 --clean --no-gzip',
+  ],
+} as const satisfies CliSpec<Record<string, FlagSpec>>;
+
+/** Parsed CLI options: the generator's options plus the output directory. */
+interface CliOptions extends Required<GenerateOptions> {
+  out: string;
+}
+
+/** Parses and validates argv (without the node/script prefix); throws UsageError naming the flag. */
+function parseOptions(argv: readonly string[]): CliOptions {
+  const values = parseCli(SPEC, argv);
+  const opts: CliOptions = {
+    ...DEFAULT_SAMPLE,
+    out: values.out ?? './lake',
+    startDate: values['start-date'] ?? DEFAULT_SAMPLE.startDate,
+    clean: values.clean === true,
+    gzip: values['no-gzip'] !== true,
+  };
+  for (const flag of Object.keys(INT_FLAGS) as IntFlag[]) {
+    const { key, min, max } = INT_FLAGS[flag];
+    const raw = values[flag];
+    if (raw === undefined) continue;
+    const text = raw.trim();
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min || n > max)
+      throw new UsageError(`--${flag} must be an integer from ${min} to ${max}, got "${raw}"`);
+    opts[key] = n;
+  }
+  if (!Number.isFinite(parseDay(opts.startDate)))
+    throw new UsageError(`--start-date must be a real calendar date YYYY-MM-DD, got "${opts.startDate}"`);
+  if (opts.out.trim() === '') throw new UsageError('--out must be a non-empty directory path');
+  return opts;
+}
+
+if (require.main === module)
+  runCli(async () => {
+    const opts = parseOptions(process.argv.slice(2));
+    writeSampleLake(opts.out, opts, (line) => process.stdout.write(`${line}\n`));
+  });

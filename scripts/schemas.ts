@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { recordJsonSchemas } from '../domain/schemas/json-schema';
 import { SCHEMA_VERSION } from '../domain/schemas/records';
-import { EXIT, parseFlags, runCli } from './lib/cli';
+import { type CliSpec, EXIT, type FlagSpec, parseCli, runCli } from './lib/cli';
 
 /** Path of the committed JSON Schema of the current version. */
 export const SCHEMA_FILE = join(__dirname, '..', 'data', 'schemas', `v${SCHEMA_VERSION}.json`);
@@ -16,9 +16,18 @@ export function schemaFileText(): string {
   return JSON.stringify(recordJsonSchemas(), null, 2) + '\n';
 }
 
+const SPEC = {
+  command: 'npm run schemas --',
+  summary: `Regenerates data/schemas/v${SCHEMA_VERSION}.json from the zod schemas.`,
+  flags: {
+    check: { type: 'boolean', description: 'Write nothing; exit 1 when the committed file has drifted' },
+  },
+  examples: ['npm run schemas', 'npm run schemas -- --check'],
+} as const satisfies CliSpec<Record<string, FlagSpec>>;
+
 if (require.main === module)
   runCli(async () => {
-    const flags = parseFlags(process.argv.slice(2), { check: { type: 'boolean' } });
+    const flags = parseCli(SPEC, process.argv.slice(2));
     if (flags.check) {
       const same = readFileSync(SCHEMA_FILE, 'utf8') === schemaFileText();
       console.log(

@@ -8,7 +8,90 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 /** A bad flag: reported as one line, exit code 2. */
 export class UsageError extends Error {}
 
-/** Parses `--flag value` options; unknown flags are usage errors naming the flag. */
+/** Thrown by `parseCli` after it printed the help text; `runCli` turns it into exit code 0. */
+export class HelpShown extends Error {}
+
+/** One flag of a CLI: its type, what it means, and (for the help text only) its default. */
+export interface FlagSpec {
+  readonly type: 'string' | 'boolean';
+  readonly description: string;
+  /** Shown in the help text only: the code that reads the flag applies the default. */
+  readonly default?: string;
+  /** The value's name in the help text, `--days <n>`; `value` when absent. */
+  readonly placeholder?: string;
+}
+
+/** A CLI's flags, summary and examples: the single source of its parser and its `--help` text. */
+export interface CliSpec<F extends Record<string, FlagSpec>> {
+  /** How the CLI is invoked, e.g. `npm run pipeline --`. */
+  readonly command: string;
+  readonly summary: string;
+  readonly flags: F;
+  readonly examples: readonly string[];
+}
+
+/** The values `parseCli` returns: a string or a boolean per flag given, by the flag's type. */
+export type CliValues<F extends Record<string, FlagSpec>> = {
+  [K in keyof F]?: F[K]['type'] extends 'boolean' ? boolean : string;
+};
+
+/**
+ * Parses argv against the spec; on --help/-h prints formatHelp(spec) and throws HelpShown (runCli
+ * exits 0). Unknown flags and missing values are usage errors naming the flag.
+ */
+export function parseCli<F extends Record<string, FlagSpec>>(
+  spec: CliSpec<F>,
+  argv: readonly string[],
+): CliValues<F> {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+  };
+  for (const [name, flag] of Object.entries(spec.flags)) options[name] = { type: flag.type };
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }));
+  } catch (error) {
+    // Asking for help wins over a bad command line: the help is what the caller needs then.
+    if (argv.includes('--help') || argv.includes('-h')) showHelp(spec);
+    // parseArgs' messages name the flag; keep their first line (errors are one line).
+    throw new UsageError((error as Error).message.split('\n')[0]);
+  }
+  if (values.help === true) showHelp(spec);
+  delete values.help;
+  return values as CliValues<F>;
+}
+
+function showHelp(spec: CliSpec<Record<string, FlagSpec>>): never {
+  process.stdout.write(formatHelp(spec));
+  throw new HelpShown('help shown');
+}
+
+/** The `--help` text: usage, summary, every flag with its meaning and default, and the examples. */
+export function formatHelp(spec: CliSpec<Record<string, FlagSpec>>): string {
+  const rows: [string, string][] = Object.entries(spec.flags).map(([name, flag]) => [
+    flag.type === 'string' ? `--${name} <${flag.placeholder ?? 'value'}>` : `--${name}`,
+    flag.default === undefined ? flag.description : `${flag.description} (default: ${flag.default})`,
+  ]);
+  rows.push(['-h, --help', 'Print this help and exit']);
+  const width = Math.max(...rows.map(([left]) => left.length));
+  return [
+    `Usage: ${spec.command} [flags]`,
+    '',
+    spec.summary,
+    '',
+    'Flags:',
+    ...rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`),
+    '',
+    'Examples:',
+    ...spec.examples.map((example) => `  ${example}`),
+    '',
+  ].join('\n');
+}
+
+/**
+ * Parses `--flag value` options; unknown flags are usage errors naming the flag. Kept for the CLIs
+ * not yet described by a `CliSpec` (use `parseCli` in new code: it also answers `--help`).
+ */
 export function parseFlags<T extends Record<string, { type: 'string' | 'boolean' }>>(
   argv: string[],
   options: T,
@@ -22,7 +105,7 @@ export function parseFlags<T extends Record<string, { type: 'string' | 'boolean'
 
 /**
  * Runs a CLI's main function: known errors print one clear line (no stack trace) and set the exit
- * code; anything else is a bug and keeps its stack.
+ * code; anything else is a bug and keeps its stack. A shown help text exits 0.
  */
 export function runCli(main: () => Promise<number | void>): void {
   main().then(
@@ -30,7 +113,9 @@ export function runCli(main: () => Promise<number | void>): void {
       process.exitCode = code ?? EXIT.ok;
     },
     (error: unknown) => {
-      if (error instanceof UsageError || error instanceof ConfigError) {
+      if (error instanceof HelpShown) {
+        process.exitCode = EXIT.ok;
+      } else if (error instanceof UsageError || error instanceof ConfigError) {
         console.error(`error: ${error.message}`);
         process.exitCode = EXIT.usage;
       } else if (error instanceof PipelineError) {

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-import type { GenerateOptions } from '../../scripts/generate-lake';
+import type { GenerateOptions } from '../../scripts/lib/generate/generate-lake';
 import { E2E_LAKE, listFiles, partition, writeLakeDir } from '../support/e2e-pipeline';
 
 const PROJECT = resolve(__dirname, '../..');

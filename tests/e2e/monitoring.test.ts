@@ -15,7 +15,7 @@ import type { MonitoringSummary } from '../../domain/monitoring/summary';
 import { deriveRunId } from '../../domain/pipeline/run-id';
 import { formatTimestamp } from '../../domain/time';
 import { runPipeline } from '../support/run-pipeline';
-import { generateLake } from '../../scripts/generate-lake';
+import { generateLake } from '../../scripts/lib/generate/generate-lake';
 import { REFERENCE_TIME_MS, memoryDeps, relaxedConfig } from '../support/memory-pipeline';
 import { itemRows, reportJson, reportKey, tableOf, userRows } from '../unit/domain/monitoring/fixtures';
 

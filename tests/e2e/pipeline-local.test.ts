@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { loadSettings } from '../../config';
 import type { RunManifest } from '../../domain/pipeline/manifest';
 import { runPipelineRequest } from '../../scripts/lib/pipeline-run';
-import type { GenerateOptions } from '../../scripts/generate-lake';
+import type { GenerateOptions } from '../../scripts/lib/generate/generate-lake';
 import {
   E2E_LAKE,
   E2E_RUN,

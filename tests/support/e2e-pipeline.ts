@@ -10,7 +10,11 @@ import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
 import type { RunManifest, RunOutcome } from '../../domain/pipeline/manifest';
-import { generateLake, type GenerateOptions, type GenerateSummary } from '../../scripts/generate-lake';
+import {
+  generateLake,
+  type GenerateOptions,
+  type GenerateSummary,
+} from '../../scripts/lib/generate/generate-lake';
 import {
   COLD_ITEM,
   DAY_MS,

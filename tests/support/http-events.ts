@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 import { problemJson } from '../../handlers/lib/http';
-import { type GenerateOptions, generateLake } from '../../scripts/generate-lake';
+import { type GenerateOptions, generateLake } from '../../scripts/lib/generate/generate-lake';
 
 /** What varies between test requests. */
 export interface HttpRequest {

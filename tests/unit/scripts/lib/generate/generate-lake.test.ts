@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
+import { FAULT_KINDS } from '../../../../../scripts/lib/generate/faults';
 import {
-  FAULT_KINDS,
   generateLake,
   type GenerateOptions,
   type GenerateSummary,
-} from '../../../scripts/generate-lake';
+} from '../../../../../scripts/lib/generate/generate-lake';
 
 type Row = Record<string, unknown>;
 

@@ -1,0 +1,71 @@
+import {
+  type CliSpec,
+  type FlagSpec,
+  formatHelp,
+  HelpShown,
+  parseCli,
+  UsageError,
+} from '../../../scripts/lib/cli';
+
+const SPEC = {
+  command: 'npm run demo --',
+  summary: 'Does the demo thing.',
+  flags: {
+    days: { type: 'string', description: 'Days to cover', default: '30', placeholder: 'n' },
+    out: { type: 'string', description: 'Where to write' },
+    clean: { type: 'boolean', description: 'No faults' },
+  },
+  examples: ['npm run demo -- --days 3', 'npm run demo -- --clean'],
+} as const satisfies CliSpec<Record<string, FlagSpec>>;
+
+describe('formatHelp', () => {
+  const help = formatHelp(SPEC);
+
+  it('starts with the usage line and the summary', () => {
+    expect(help.split('\n').slice(0, 3)).toEqual([
+      'Usage: npm run demo -- [flags]',
+      '',
+      'Does the demo thing.',
+    ]);
+  });
+
+  it('lists every flag with its placeholder, meaning and default, and --help', () => {
+    expect(help).toMatch(/^ {2}--days <n> +Days to cover \(default: 30\)$/m);
+    expect(help).toMatch(/^ {2}--out <value> +Where to write$/m);
+    expect(help).toMatch(/^ {2}--clean +No faults$/m);
+    expect(help).toMatch(/^ {2}-h, --help +Print this help and exit$/m);
+  });
+
+  it('lists every example', () => {
+    for (const example of SPEC.examples) expect(help).toContain(`\n  ${example}\n`);
+  });
+});
+
+describe('parseCli', () => {
+  it('returns the given flags by type and leaves the others undefined', () => {
+    expect(parseCli(SPEC, ['--days', '3', '--clean'])).toEqual({ days: '3', clean: true });
+  });
+
+  it.each([[['--help']], [['-h']], [['--bogus', '--help']]])(
+    '%j prints the help to stdout and throws HelpShown',
+    (argv) => {
+      const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+      try {
+        expect(() => parseCli(SPEC, argv)).toThrow(HelpShown);
+        expect(write).toHaveBeenCalledWith(formatHelp(SPEC));
+      } finally {
+        write.mockRestore();
+      }
+    },
+  );
+
+  it('rejects an unknown flag with a one-line UsageError naming it', () => {
+    expect(() => parseCli(SPEC, ['--bogus-flag', 'x'])).toThrow(UsageError);
+    expect(() => parseCli(SPEC, ['--bogus-flag', 'x'])).toThrow(/--bogus-flag/);
+    expect(() => parseCli(SPEC, ['--bogus-flag'])).toThrow(/^[^\n]+$/);
+  });
+
+  it('rejects a string flag without a value, naming it', () => {
+    expect(() => parseCli(SPEC, ['--days'])).toThrow(/--days/);
+  });
+});
