@@ -20,7 +20,7 @@ import { formatCount } from '../../domain/reports/html-report';
 import { writeRunReport } from '../../domain/reports/run-report';
 import { addDays } from '../../domain/time';
 import type { ValidationReport } from '../../domain/validation/report';
-import { type MemoryRun, REFERENCE_TIME_MS, runInMemory } from '../support/memory-pipeline';
+import { type MemoryRun, runInMemory } from '../support/memory-pipeline';
 import { randomLake } from '../support/random-lake';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -72,8 +72,14 @@ maybe('HTML reports in headless Chromium', () => {
     const start = lake.dates[0] as string;
     day = lake.dates[3] as string;
     // Days 1-3 in a full run, day 4 in a daily run: day 4's page shows the three days before it.
-    const full = await runInMemory(lake.files, { startDate: start, endDate: addDays(day, -1) });
+    const { referenceTimeMs } = lake;
+    const full = await runInMemory(lake.files, {
+      startDate: start,
+      endDate: addDays(day, -1),
+      referenceTimeMs,
+    });
     daily = await runInMemory(lake.files, {
+      referenceTimeMs,
       startDate: start,
       endDate: day,
       mode: 'incremental',
@@ -149,7 +155,7 @@ maybe('HTML reports in headless Chromium', () => {
     const asOf = addDays(day, 1);
     const summary = await monitorRun(
       { output: daily.output, decodeTable: decodeParquet, emitMetrics: () => undefined },
-      { run_id: daily.params.runId, dates: [day], as_of: asOf, raised_at_ms: REFERENCE_TIME_MS },
+      { run_id: daily.params.runId, dates: [day], as_of: asOf, raised_at_ms: daily.params.referenceTimeMs },
     );
     expect(summary.previous_as_of.users).toBe(day);
     const key = await writeRunReport(daily.output, decodeParquet, daily.params.runId, asOf);

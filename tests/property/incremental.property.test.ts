@@ -21,6 +21,7 @@ async function full(lake: RandomLake, config: PipelineConfig, endIndex: number, 
     startDate: lake.dates[0] as string,
     endDate: lake.dates[endIndex] as string,
     config,
+    referenceTimeMs: lake.referenceTimeMs,
     ...(output === undefined ? {} : { output }),
   });
 }
@@ -42,6 +43,7 @@ describe('incremental runs (features.md §8)', () => {
               startDate: lake.dates[0] as string,
               endDate: lake.dates[d] as string,
               config,
+              referenceTimeMs: lake.referenceTimeMs,
               mode: 'incremental',
               output: daily.output,
             });
@@ -67,6 +69,7 @@ describe('incremental runs (features.md §8)', () => {
             startDate: options.startDate ?? s,
             endDate: options.endDate,
             config: options.config ?? config,
+            referenceTimeMs: lake.referenceTimeMs,
             mode: 'incremental',
             output: first.output,
           });
