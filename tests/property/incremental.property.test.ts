@@ -30,7 +30,7 @@ describe('incremental runs (features.md §8)', () => {
   it('a full run over S..k then one daily run per day up to E equals a full run over S..E, byte for byte', async () => {
     await fc.assert(
       fc.asyncProperty(
-        randomLake({ minDays: 2, maxDays: 4 }),
+        randomLake({ minDays: 2, maxDays: 10 }),
         anyConfig,
         fc.nat(),
         async (lake, config, cut) => {
@@ -55,7 +55,7 @@ describe('incremental runs (features.md §8)', () => {
             });
         },
       ),
-      { numRuns: 25 },
+      { numRuns: 10 },
     );
   });
 
@@ -80,7 +80,7 @@ describe('incremental runs (features.md §8)', () => {
         await expect(daily({ endDate: d1, startDate: d1 })).rejects.toThrow(/starts at .*run a full run/);
         await expect(daily({ endDate: d1 })).resolves.toBeDefined();
       }),
-      { numRuns: 10 },
+      { numRuns: 5 },
     );
   });
 });
