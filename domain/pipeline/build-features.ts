@@ -11,15 +11,9 @@ import { validateProductSnapshot, validateUserSnapshot } from '../validation/sna
 import { readJson, writeJson as writeJsonObject } from '../lake-json';
 import { outputKeys } from '../lake-layout';
 import type { PipelineDeps } from './deps';
-import type { RunPlan, SnapshotRef } from './plan';
+import { type RunPlan, type SnapshotRef, readPlan } from './plan';
 import type { RunRef } from './run-request';
-import {
-  type StageRecord,
-  dayRecordName,
-  readPlan,
-  readStageRecord,
-  writeStageRecord,
-} from './stage-records';
+import { type StageRecord, dayRecordName, readStageRecord, writeStageRecord } from './stage-records';
 import type { DaySummary } from './validate-clean-day';
 import { type StagedDay, unstageDay } from './staging';
 import type { CleanDayData } from '../features/fold';
@@ -31,7 +25,7 @@ import {
   serializeState,
   stateMeta,
 } from '../features/state-codec';
-import { configHash } from './manifest';
+import { configHash } from './run-id';
 
 /** One written output file, for lineage. */
 export interface OutputRef {

@@ -7,7 +7,8 @@ import { type RunManifest, type StageTiming, buildManifest } from './manifest';
 import type { MonitorRecord } from './monitor';
 import type { PublishOutput } from './publish';
 import type { RunRef } from './run-request';
-import { readPlan, readStageRecord } from './stage-records';
+import { readPlan } from './plan';
+import { readStageRecord } from './stage-records';
 import type { DaySummary } from './validate-clean-day';
 
 /** What `CommitRun` returns: the execution's result. */

@@ -4,6 +4,7 @@ import type { BuildResult } from './build-features';
 import type { DaySummary } from './validate-clean-day';
 import type { PipelineDeps, RunParams } from './deps';
 import type { RunPlan } from './plan';
+import { configHash } from './run-id';
 
 /** Run status as the API reports it. */
 export type RunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
@@ -56,11 +57,6 @@ function uniqueInputs(plan: RunPlan | null, days: readonly DaySummary[]): RunMan
     for (const ref of Object.values(refs))
       for (const o of ref?.objects ?? []) seen.set(o.key, { key: o.key, size: o.size, etag: o.etag });
   return [...seen.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-}
-
-/** The hash of a configuration: lineage in manifests, and the guard of incremental state. */
-export function configHash(config: RunParams['config'], hash: (text: string) => string): string {
-  return hash(JSON.stringify(config));
 }
 
 /** Assembles the manifest from whatever stages completed. */

@@ -2,7 +2,8 @@ import type { RunMonitor } from '../monitoring/monitor-run';
 import type { MonitoringSummary } from '../monitoring/summary';
 import type { PipelineDeps } from './deps';
 import type { RunRef } from './run-request';
-import { type StageRecord, readPlan, writeStageRecord } from './stage-records';
+import { readPlan } from './plan';
+import { type StageRecord, writeStageRecord } from './stage-records';
 
 /** What `Monitor` records: the monitoring summary of the run, which the manifest embeds. */
 export interface MonitorRecord extends StageRecord {

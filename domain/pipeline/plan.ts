@@ -1,14 +1,13 @@
 import type { PipelineConfig } from '../config';
 import { MissingInputError } from '../errors';
 import { checkStateMeta, readStateMeta } from '../features/state-codec';
-import { writeJson } from '../lake-json';
+import { readJson, writeJson } from '../lake-json';
 import { joinLakeUri } from '../lake-uri';
 import { RAW_PREFIX, isRawObjectKey, outputKeys } from '../lake-layout';
 import type { LakeObject } from '../ports';
 import { addDays, datesBetween, formatDate, partitionDateOf, timestampMs } from '../time';
 import type { PipelineDeps, RunParams } from './deps';
-import { configHash } from './manifest';
-import { deriveRunId } from './run-id';
+import { configHash, deriveRunId } from './run-id';
 import type { RunRef, RunRequest } from './run-request';
 import { writeStageRecord } from './stage-records';
 
@@ -183,4 +182,9 @@ export async function plan(
   });
   deps.log(`validate + clean: ${runPlan.days.length} days`);
   return { run: { run_id: params.runId, input_uri, output_uri, plan_key: planKey }, days: runPlan.days };
+}
+
+/** The run's plan, as Plan stored it (every later Task starts from it). */
+export function readPlan(deps: PipelineDeps, run: RunRef): Promise<RunPlan> {
+  return readJson<RunPlan>(deps.output, run.plan_key);
 }

@@ -17,3 +17,8 @@ export function deriveRunId(
 
 /** A run id is used in keys and as a Step Functions execution name: keep it to a safe alphabet. */
 export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/;
+
+/** The hash of a configuration: lineage in manifests, and the guard of incremental state. */
+export function configHash(config: PipelineConfig, hash: (text: string) => string): string {
+  return hash(JSON.stringify(config));
+}

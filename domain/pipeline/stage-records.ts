@@ -1,8 +1,6 @@
-import { readJson, readJsonOrNull, writeJson } from '../lake-json';
+import { readJsonOrNull, writeJson } from '../lake-json';
 import { outputKeys } from '../lake-layout';
 import type { PipelineDeps } from './deps';
-import type { RunPlan } from './plan';
-import type { RunRef } from './run-request';
 
 /**
  * What each Task state leaves in the lake for the states after it. Tasks hand each other only
@@ -15,11 +13,6 @@ export interface StageRecord {
   readonly stage: string;
   readonly seconds: number;
   readonly records: number;
-}
-
-/** The run's plan, as Plan stored it. */
-export function readPlan(deps: PipelineDeps, run: RunRef): Promise<RunPlan> {
-  return readJson<RunPlan>(deps.output, run.plan_key);
 }
 
 /** Stores a Task's record under `runs/<id>/stages/<name>.json`. */

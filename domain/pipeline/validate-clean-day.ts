@@ -8,10 +8,10 @@ import { validateAndCleanDay } from '../validate-and-clean-day';
 import type { ValidationReport, ValidationStatus } from '../validation/report';
 import type { SourceObject } from '../validation/source';
 import type { PipelineDeps, RunParams } from './deps';
-import { type RunPlan, type SnapshotRef, planRun } from './plan';
+import { type RunPlan, type SnapshotRef, planRun, readPlan } from './plan';
 import { deriveRunId } from './run-id';
 import type { RunRef } from './run-request';
-import { type StageRecord, dayRecordName, readPlan, writeStageRecord } from './stage-records';
+import { type StageRecord, dayRecordName, writeStageRecord } from './stage-records';
 import { stageDay } from './staging';
 
 /** What `ValidateCleanDay` records for its day (`runs/<id>/stages/ValidateCleanDay/<date>.json`). */

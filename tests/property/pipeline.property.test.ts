@@ -6,7 +6,10 @@ import fc from 'fast-check';
 
 import { MemoryLake } from '../../adapters/memory-lake';
 import { type PipelineConfig, defaultConfig } from '../../domain/config';
-import { ValidationFailedError } from '../../domain/errors';
+import { decodeParquet } from '../../adapters/parquet';
+import { MissingInputError, ValidationFailedError } from '../../domain/errors';
+import { ITEM_AGGREGATE_COLUMNS, USER_FEATURE_COLUMNS } from '../../domain/features/columns';
+import { addDays } from '../../domain/time';
 import { compareCodePoints } from '../../domain/text';
 import {
   type MemoryRun,
@@ -20,16 +23,16 @@ import {
   runInMemory,
 } from '../support/memory-pipeline';
 import {
-  PRODUCT_CREATED_AT,
   type RandomLake,
+  before,
   interactionObjects,
   randomLake,
   reshuffleInteractions,
   withoutDate,
 } from '../support/random-lake';
 
-const DAY_MS = 86_400_000;
-const RUNS = 50;
+const RUNS = 10;
+const LEAKAGE_RUNS = 8;
 const sum = (record: Record<string, number>): number => Object.values(record).reduce((a, b) => a + b, 0);
 const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 
@@ -38,6 +41,7 @@ const run = (lake: RandomLake, config: PipelineConfig, output?: MemoryLake): Pro
     startDate: lake.dates[0] as string,
     endDate: lake.dates[lake.dates.length - 1] as string,
     config,
+    referenceTimeMs: lake.referenceTimeMs,
     ...(output === undefined ? {} : { output }),
   });
 
@@ -55,6 +59,95 @@ const quarantineBag = async (output: MemoryLake, date: string): Promise<string[]
   (await readQuarantine(output, date))
     .map((q) => JSON.stringify([q.reason, q.field, q.raw_line]))
     .sort(compareCodePoints);
+
+/** The user and item features as of one midnight, keyed by id. */
+interface FeaturesAsOf {
+  readonly users: Map<string, Record<string, unknown>>;
+  readonly items: Map<string, Record<string, unknown>>;
+}
+
+const midnight = (date: string): number => Date.parse(`${date}T00:00:00Z`);
+
+/** The rows of a feature file set, keyed by `key`; none when no file was written. */
+async function featureRows(output: MemoryLake, prefix: string, key: string) {
+  const out = new Map<string, Record<string, unknown>>();
+  for (const part of await output.list(prefix))
+    for (const r of await decodeParquet(await output.read(part.key))) out.set(String(r[key]), r);
+  return out;
+}
+
+async function featuresIn(output: MemoryLake, asOf: string): Promise<FeaturesAsOf> {
+  return {
+    users: await featureRows(output, `features/users/as_of=${asOf}/`, 'user_id'),
+    items: await featureRows(output, `features/items/as_of=${asOf}/`, 'product_id'),
+  };
+}
+
+/**
+ * The features as of every D in S..E + 1, each from runs that never saw day D or later: as of S
+ * from a run over S - 1 (no interactions, only a snapshot dated S - 1 if the lake has one), then
+ * a full run over S and one daily run per later day, each on the lake cut before its next day.
+ */
+async function featuresAsOfEveryDay(
+  lake: RandomLake,
+  config: PipelineConfig,
+): Promise<Map<string, FeaturesAsOf>> {
+  const s = lake.dates[0] as string;
+  const out = new Map<string, FeaturesAsOf>();
+  const history = await runInMemory(before(lake, s).files, {
+    startDate: addDays(s, -1),
+    endDate: addDays(s, -1),
+    config,
+    referenceTimeMs: lake.referenceTimeMs,
+  }).then(
+    (r) => r.output,
+    (e: unknown) => {
+      // Without a snapshot dated S - 1 that run cannot start: then nothing is known as of S.
+      if (e instanceof MissingInputError) return new MemoryLake('empty');
+      throw e;
+    },
+  );
+  out.set(s, await featuresIn(history, s));
+  const output = new MemoryLake('chain');
+  for (const [index, date] of lake.dates.entries()) {
+    await runInMemory(before(lake, addDays(date, 1)).files, {
+      startDate: s,
+      endDate: date,
+      config,
+      referenceTimeMs: lake.referenceTimeMs,
+      mode: index === 0 ? 'full' : 'incremental',
+      output,
+    });
+    out.set(addDays(date, 1), await featuresIn(output, addDays(date, 1)));
+  }
+  return out;
+}
+
+/** features.md §5 `user_item_affinity`, from the user's clean rows before the row's day. */
+function affinityOf(
+  history: readonly TrainingRow[],
+  row: TrainingRow,
+  config: PipelineConfig,
+): number | null {
+  const dims = (r: Record<string, unknown>): string[] =>
+    [`c:${String(r.item_category)}`, `s:${String(r.item_subcategory)}`, `b:${String(r.item_brand)}`].filter(
+      (d) => d.slice(2) !== 'unknown',
+    );
+  const user = new Map<string, number>();
+  for (const h of history) {
+    const w = config.affinityWeights[h.interaction_type as keyof PipelineConfig['affinityWeights']];
+    for (const d of dims(h)) user.set(d, (user.get(d) ?? 0) + w);
+  }
+  const item = dims(row);
+  const norm = Math.sqrt([...user.values()].reduce((a, v) => a + v * v, 0));
+  if (norm === 0 || item.length === 0) return null;
+  const dot = item.reduce((a, d) => a + (user.get(d) ?? 0), 0);
+  return dot / (norm * Math.sqrt(item.length));
+}
+
+/** The named fields of a row. */
+const pick = (row: Record<string, unknown>, names: readonly string[]): Record<string, unknown> =>
+  Object.fromEntries(names.map((n) => [n, row[n]]));
 
 describe('pipeline properties on random lakes', () => {
   it('accounts for every line: raw = valid + Σ rejected, clean = valid − Σ removed, quarantine holds the rest', async () => {
@@ -123,48 +216,74 @@ describe('pipeline properties on random lakes', () => {
     );
   });
 
-  it('is point-in-time correct: day-D user and item aggregates count only clean interactions before D', async () => {
+  it('is point-in-time correct: every feature column of every day-D row equals a recomputation from [S, D) only', async () => {
+    let total = 0;
     await fc.assert(
-      fc.asyncProperty(randomLake(), anyConfig, async (lake, config) => {
-        const rows = await readTrainingRows(await run(lake, config));
+      fc.asyncProperty(randomLake({ maxDays: 8 }), anyConfig, async (lake, config) => {
+        const full = await run(lake, config);
+        const rows = await readTrainingRows(full);
+        const asOf = await featuresAsOfEveryDay(lake, config);
+        const sessions = new Map<string, { last: number; position: number }>();
+        let checked = 0;
         for (const row of rows) {
           const t = msOf(row.timestamp);
-          const dayStart = Math.floor(t / DAY_MS) * DAY_MS;
-          const before = rows.filter((r) => msOf(r.timestamp) < dayStart);
-          const mine = before.filter((r) => r.user_id === row.user_id);
-          const purchases = mine.filter((r) => r.interaction_type === 'purchase').length;
-          if (mine.length === 0) {
-            expect(row.user_total_interactions).toBeNull();
-            expect(row.user_total_purchases).toBeNull();
-          } else {
-            expect(row.user_total_interactions).toBe(BigInt(mine.length));
-            expect(row.user_total_purchases).toBe(BigInt(purchases));
-          }
-          if (row.item_popularity_score === null) continue;
-          const item = before.filter((r) => r.product_id === row.product_id);
-          const views = item.filter((r) => r.interaction_type === 'view').length;
-          const bought = item.filter((r) => r.interaction_type === 'purchase').length;
-          const created = Date.parse(PRODUCT_CREATED_AT[row.product_id as keyof typeof PRODUCT_CREATED_AT]);
-          const age = Math.max(1, (dayStart - created) / DAY_MS);
-          expect(row.item_popularity_score as number).toBeCloseTo(views / age, 12);
-          if (views === 0) expect(row.item_conversion_rate).toBeNull();
-          else expect(row.item_conversion_rate as number).toBeCloseTo(bought / views, 12);
-          const ratings = item.map((r) => r.rating).filter((x): x is number => typeof x === 'number');
-          if (ratings.length === 0) expect(row.item_avg_rating).toBeNull();
-          else
-            expect(row.item_avg_rating as number).toBeCloseTo(
-              ratings.reduce((a, b) => a + b, 0) / ratings.length,
-              12,
-            );
+          const date = new Date(t).toISOString().slice(0, 10);
+          const { users, items } = asOf.get(date) as FeaturesAsOf;
+          const eventDay = (asOf.get(addDays(date, 1)) as FeaturesAsOf).items.get(String(row.product_id));
+          const u = users.get(String(row.user_id));
+          const i = items.get(String(row.product_id));
+          const expected: Record<string, unknown> = {};
+          for (const c of USER_FEATURE_COLUMNS) expected[`user_${c.name}`] = u?.[c.name] ?? null;
+          for (const c of ITEM_AGGREGATE_COLUMNS) expected[`item_${c.name}`] = i?.[c.name] ?? null;
+          // Event-day attributes: the snapshot for day D, which the features as of D + 1 are built from.
+          expect(eventDay).toBeDefined();
+          for (const c of ['category', 'subcategory', 'brand', 'price'])
+            expected[`item_${c}`] = eventDay?.[c] ?? null;
+          const at = new Date(t);
+          expected.time_of_day = at.getUTCHours();
+          expected.day_of_week = (at.getUTCDay() + 6) % 7;
+          // Sessions from the clean rows up to this one (rows are in (timestamp, id) order).
+          const sessionKey = `${String(row.user_id)}\u0000${String(row.session_id)}`;
+          const open = sessions.get(sessionKey);
+          const position = open !== undefined && t - open.last <= config.sessionGapMs ? open.position + 1 : 1;
+          sessions.set(sessionKey, { last: t, position });
+          expected.session_position = position;
+          const favorite = u?.favorite_category ?? null;
+          expected.category_match = favorite !== null && favorite === row.item_category;
+          const pricePoint = (u?.avg_price_point ?? null) as number | null;
+          const price = (expected.item_price ?? null) as number | null;
+          expected.price_match =
+            pricePoint !== null &&
+            price !== null &&
+            Math.abs(pricePoint - price) < config.priceMatchRatio * pricePoint;
+          const affinity = affinityOf(
+            rows.filter((r) => r.user_id === row.user_id && msOf(r.timestamp) < midnight(date)),
+            row,
+            config,
+          );
+          const { user_item_affinity: actualAffinity, ...actual } = pick(row, [
+            ...Object.keys(expected),
+            'user_item_affinity',
+          ]);
+          expect(actual).toEqual(expected);
+          if (affinity === null) expect(actualAffinity).toBeNull();
+          else expect(actualAffinity as number).toBeCloseTo(affinity, 12);
+          checked++;
         }
+        let clean = 0;
+        for (const date of lake.dates) clean += (await readReport(full.output, date)).counts.clean;
+        expect(checked).toBe(rows.length);
+        expect(checked).toBe(clean);
+        total += checked;
       }),
-      { numRuns: RUNS },
+      { numRuns: LEAKAGE_RUNS },
     );
+    expect(total).toBeGreaterThan(0);
   });
 
   it('future data does not change the past: adding day E+1 leaves every row of S..E unchanged', async () => {
     await fc.assert(
-      fc.asyncProperty(randomLake({ minDays: 2, maxDays: 4 }), anyConfig, async (lake, config) => {
+      fc.asyncProperty(randomLake({ minDays: 2, maxDays: 8 }), anyConfig, async (lake, config) => {
         const extra = lake.dates[lake.dates.length - 1] as string;
         const past = withoutDate(lake, extra);
         const [short, ignoring, long] = await Promise.all([
@@ -174,6 +293,7 @@ describe('pipeline properties on random lakes', () => {
             startDate: past.dates[0] as string,
             endDate: past.dates[past.dates.length - 1] as string,
             config,
+            referenceTimeMs: lake.referenceTimeMs,
           }),
           run(lake, config),
         ]);

@@ -62,11 +62,13 @@ export interface MemoryRunOptions {
   readonly output?: MemoryLake;
   /** `incremental`: fold the one day `endDate` into the state left in `output` (default `full`). */
   readonly mode?: 'full' | 'incremental';
+  /** The run's reference time (`--now`); `REFERENCE_TIME_MS` by default. */
+  readonly referenceTimeMs?: number;
 }
 
-/** Runs a full pipeline over `files` (key → text) for `startDate..endDate`. */
+/** Runs a full pipeline over `files` (key → text or bytes) for `startDate..endDate`. */
 export async function runInMemory(
-  files: ReadonlyMap<string, string>,
+  files: ReadonlyMap<string, string | Uint8Array>,
   options: MemoryRunOptions,
 ): Promise<MemoryRun> {
   const input = new MemoryLake('input', files);
@@ -76,7 +78,7 @@ export async function runInMemory(
     mode: options.mode ?? 'full',
     startDate: options.startDate,
     endDate: options.endDate,
-    referenceTimeMs: REFERENCE_TIME_MS,
+    referenceTimeMs: options.referenceTimeMs ?? REFERENCE_TIME_MS,
     config,
   };
   const params: RunParams = { ...base, runId: deriveRunId(base, sha256), codeVersion: '0.0.0-test' };

@@ -1,4 +1,4 @@
-/** Days and timestamps of the generated range: partition prefixes and fast ISO-8601 text. */
+/** Days and timestamps of the generated range: day labels and fast ISO-8601 text. */
 import { pad } from './format';
 
 /** Milliseconds in a minute. */
@@ -21,8 +21,6 @@ export interface Calendar {
   readonly endMs: number;
   /** `YYYY-MM-DD` of day d, for d in 0..days. */
   readonly dayIso: readonly string[];
-  /** `year=YYYY/month=MM/day=DD/` of day d, for d in 0..days. */
-  readonly dayPath: readonly string[];
   /** `toISOString` of integer ms, from lookup tables inside the range (Date is ~10x slower here). */
   readonly isoAt: (ms: number) => string;
 }
@@ -42,11 +40,9 @@ export function parseDay(text: string): number {
 /** The calendar of `days` days starting at the UTC midnight `startMs`. */
 export function createCalendar(startMs: number, days: number): Calendar {
   const dayIso: string[] = [];
-  const dayPath: string[] = [];
   for (let d = 0; d <= days; d++) {
     const iso = new Date(startMs + d * DAY_MS).toISOString().slice(0, 10);
     dayIso.push(iso);
-    dayPath.push(`year=${iso.slice(0, 4)}/month=${iso.slice(5, 7)}/day=${iso.slice(8, 10)}/`);
   }
   const isoAt = (ms: number): string => {
     const d = Math.floor((ms - startMs) / DAY_MS);
@@ -59,7 +55,7 @@ export function createCalendar(startMs: number, days: number): Calendar {
     const sec = Math.floor(r / 1000);
     return `${dayIso[d]}T${PAD2[h]}:${PAD2[m]}:${PAD2[sec]}.${PAD3[r - sec * 1000]}Z`;
   };
-  return { startMs, days, endMs: startMs + days * DAY_MS, dayIso, dayPath, isoAt };
+  return { startMs, days, endMs: startMs + days * DAY_MS, dayIso, isoAt };
 }
 
 /** The same instant written with a `±hh:mm` offset. */

@@ -5,7 +5,7 @@ import type { EventIds } from './events';
 import type { FaultCounts } from './faults';
 import type { Population } from './population';
 import type { Sampler } from './sampling';
-import type { SnapshotPlan } from './snapshots';
+import type { SnapshotPlan } from './snapshot-plan';
 
 /** One run's range, catalog, users, samplers, id counters, fault counters and random streams. */
 export interface GeneratorContext {

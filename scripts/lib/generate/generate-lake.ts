@@ -27,7 +27,8 @@ import { mulberry32 } from './random';
 import { createSampler } from './sampling';
 import { generateSessions } from './sessions';
 import { createDayWriter, type DaySummary, interleave, type LakeSink, writeInteractions } from './sink';
-import { planSnapshots, writeSnapshots } from './snapshots';
+import { planSnapshots } from './snapshot-plan';
+import { writeSnapshots } from './snapshots';
 
 /** Generator options; sizes are targets, the lake is a pure function of them. */
 export interface GenerateOptions {
@@ -79,7 +80,7 @@ export function generateLake(
     generateSessions(ctx, d, today, tomorrow);
     const extra = ctx.faulty ? injectDayFaults(ctx, d, today) : [];
     writer.day.events = today.length + extra.length - countBlank(extra);
-    writeInteractions(writer, d, ctx.calendar.dayPath[d]!, interleave(today, extra, ctx.rng), layout);
+    writeInteractions(writer, d, ctx.calendar.dayIso[d]!, interleave(today, extra, ctx.rng), layout);
     summary.days.push(writer.day);
     summary.events += writer.day.events;
     summary.objects += writer.day.objects;

@@ -5,7 +5,7 @@
 import type { Catalog } from './catalog';
 import type { Population } from './population';
 import { zipfSampler } from './random';
-import type { SnapshotPlan } from './snapshots';
+import type { SnapshotPlan } from './snapshot-plan';
 
 /** Draws of available users and products for the events of day e at time t. */
 export interface Sampler {

@@ -1,4 +1,5 @@
 /** Writing a day's objects: the sink, the per-day counts, and the layout of interaction parts. */
+import { rawKeys } from '../../../domain/lake-layout';
 import { gzipSync } from 'node:zlib';
 import { pad } from './format';
 
@@ -53,11 +54,11 @@ export interface InteractionLayout {
   readonly gzip: boolean;
 }
 
-/** Writes the interaction lines of day index `d` under the partition `dayPath` as equal parts. */
+/** Writes the interaction lines of day index `d` (dated `date`) into its partition as equal parts. */
 export function writeInteractions(
   writer: DayWriter,
   d: number,
-  dayPath: string,
+  date: string,
   lines: readonly string[],
   layout: InteractionLayout,
 ): void {
@@ -66,7 +67,7 @@ export function writeInteractions(
   for (let k = 0; k < objectsPerDay; k++) {
     const body = lines.slice(k * per, (k + 1) * per).join('\n') + '\n';
     const zip = layout.gzip && d % 2 === 1 && (k === 1 || objectsPerDay === 1);
-    const key = `raw/interactions/${dayPath}part-${pad(k, 4)}.jsonl${zip ? '.gz' : ''}`;
+    const key = rawKeys.object('interactions', date, `part-${pad(k, 4)}.jsonl${zip ? '.gz' : ''}`);
     writer.emit(key, zip ? gzipSync(Buffer.from(body, 'utf8')) : body);
   }
 }
