@@ -16,7 +16,19 @@ import {
 import type { ColumnSpec } from '../domain/features/columns';
 import type { ColumnType, Table } from '../domain/table';
 import { mulberry32 } from './lib/generate/random';
-import { formatTable, parseFlags, positiveInt, runCli } from './lib/cli';
+import { type CliSpec, type FlagSpec, formatTable, parseCli, positiveInt, runCli } from './lib/cli';
+
+const BENCH_PARQUET_CLI = {
+  command: 'npm run bench:parquet --',
+  summary: 'Times the Parquet encoder on a realistic training part and the feature tables (wall and CPU ms).',
+  flags: {
+    rows: { type: 'string', placeholder: 'n', description: 'training rows', default: '250000' },
+    users: { type: 'string', placeholder: 'n', description: 'user feature rows', default: '50000' },
+    items: { type: 'string', placeholder: 'n', description: 'item feature rows', default: '5000' },
+    runs: { type: 'string', placeholder: 'n', description: 'runs per measurement (median)', default: '5' },
+  },
+  examples: ['npm run bench:parquet -- --runs 7'],
+} as const satisfies CliSpec<Record<string, FlagSpec>>;
 
 const DAY_MS = 86_400_000;
 const T0 = Date.UTC(2024, 0, 1);
@@ -111,12 +123,7 @@ function timeEncode(table: Table, runs: number): { ms: number; cpuMs: number; by
 }
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), {
-    rows: { type: 'string' },
-    users: { type: 'string' },
-    items: { type: 'string' },
-    runs: { type: 'string' },
-  });
+  const flags = parseCli(BENCH_PARQUET_CLI, process.argv.slice(2));
   const rows = positiveInt('rows', flags.rows, 250_000);
   const users = positiveInt('users', flags.users, 50_000);
   const items = positiveInt('items', flags.items, 5_000);

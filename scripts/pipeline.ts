@@ -1,39 +1,18 @@
 /**
  * `npm run pipeline -- --input-path ./lake --start-date 2024-01-01 --end-date 2024-01-30 --mode full --now ...`
- * Runs the batch pipeline and prints a summary; exits 1 naming the day and threshold when validation fails.
+ * Runs the batch pipeline and prints a summary; exits 1 naming the day and threshold when validation
+ * fails. `--help` lists the flags.
  */
 import { loadSettings } from '../config';
-import { EXIT, parseFlags, runCli } from './lib/cli';
-import { runPipelineRequest } from './lib/pipeline-run';
-import { PipelineFlags, resolvePaths, validateFlags } from './lib/run-options';
-
-const FLAGS = {
-  'input-path': { type: 'string' },
-  'output-path': { type: 'string' },
-  'start-date': { type: 'string' },
-  'end-date': { type: 'string' },
-  mode: { type: 'string' },
-  'run-id': { type: 'string' },
-  now: { type: 'string' },
-  date: { type: 'string' },
-} as const;
+import { EXIT, parseCli, runCli } from './lib/cli';
+import { runLocally } from './lib/pipeline-run';
+import { PIPELINE_CLI, runRequestFromFlags } from './lib/run-options';
 
 runCli(async () => {
-  const flags = validateFlags(PipelineFlags, parseFlags(process.argv.slice(2), FLAGS));
+  const flags = parseCli(PIPELINE_CLI, process.argv.slice(2));
   const settings = loadSettings();
-  await runPipelineRequest(
-    {
-      ...resolvePaths(flags, settings),
-      startDate: flags['start-date'],
-      endDate: flags['end-date'],
-      date: flags.date,
-      mode: flags.mode,
-      runId: flags['run-id'],
-      now: flags.now,
-      workers: true,
-    },
-    settings,
-    (line) => console.log(line),
-  );
+  await runLocally(runRequestFromFlags(flags, settings), settings, (line) => console.log(line), {
+    workers: true,
+  });
   return EXIT.ok;
 });

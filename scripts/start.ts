@@ -12,16 +12,32 @@ import { rawInteractionRange } from '../domain/pipeline/plan';
 import { addDays } from '../domain/time';
 import { outputKeys } from '../domain/lake-layout';
 import { createWiring } from '../wiring';
-import { EXIT, parseFlags, runCli } from './lib/cli';
+import { type CliSpec, EXIT, type FlagSpec, parseCli, runCli } from './lib/cli';
 import { DEFAULT_SAMPLE, writeSampleLake } from './generate';
 import { startApi, startLocalStore, stopChild } from './lib/local-stack';
 import { runPipelineRequest } from './lib/pipeline-run';
-import { resolvePaths } from './lib/run-options';
+import { runRequestFromFlags } from './lib/run-options';
+
+const START_CLI = {
+  command: 'npm start --',
+  summary:
+    'The local stack on embedded defaults: the embedded DynamoDB, the sample lake when the lake is empty, a full\n' +
+    'run through the state machine with online publish, then the HTTP API (serverless-offline) on $API_PORT.',
+  flags: {
+    'no-serve': {
+      type: 'boolean',
+      description: 'stop after the run instead of serving the API',
+      default: 'off',
+    },
+  },
+  examples: ['npm start', 'npm start -- --no-serve'],
+} as const satisfies CliSpec<Record<string, FlagSpec>>;
 
 runCli(async () => {
-  const flags = parseFlags(process.argv.slice(2), { 'no-serve': { type: 'boolean' } });
+  const flags = parseCli(START_CLI, process.argv.slice(2));
   const settings = loadSettings();
-  const paths = resolvePaths({}, settings);
+  const { input_path, output_path } = runRequestFromFlags({}, settings);
+  const paths = { inputUri: input_path, outputUri: output_path };
   if (paths.inputUri.startsWith('s3://'))
     throw new Error('npm start runs on a local lake; use npm run pipeline for s3:// lakes');
   const lakeDir = resolve(paths.inputUri.replace(/^file:\/\//, ''));

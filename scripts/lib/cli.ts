@@ -89,21 +89,6 @@ export function formatHelp(spec: CliSpec<Record<string, FlagSpec>>): string {
 }
 
 /**
- * Parses `--flag value` options; unknown flags are usage errors naming the flag. Kept for the CLIs
- * not yet described by a `CliSpec` (use `parseCli` in new code: it also answers `--help`).
- */
-export function parseFlags<T extends Record<string, { type: 'string' | 'boolean' }>>(
-  argv: string[],
-  options: T,
-) {
-  try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
-
-/**
  * Runs a CLI's main function: known errors print one clear line (no stack trace) and set the exit
  * code; anything else is a bug and keeps its stack. A shown help text exits 0.
  */

@@ -39,23 +39,32 @@ export function runRequestOf(request: PipelineRequest): RunRequest {
   };
 }
 
+/** How a local run executes besides its request. */
+export interface LocalRunSetup {
+  /** Run Map iterations in worker threads (only where tsx is loaded, i.e. the CLIs). */
+  readonly workers?: boolean;
+  /** Where Publish sends features (default: the configured store, if any). */
+  readonly featureStore?: FeatureStore | null;
+}
+
 /**
- * Runs the pipeline for a request through the state machine (in-process engine, the deployed
- * handlers over the wiring of `settings`) and prints the summary table. The CLIs run the Map's
- * days in worker threads; tests stay in-process.
+ * Runs a request through the state machine (in-process engine, the deployed handlers over the
+ * wiring of `settings`) and prints the summary table. The CLIs run the Map's days in worker
+ * threads; tests stay in-process.
  */
-export async function runPipelineRequest(
-  request: PipelineRequest,
+export async function runLocally(
+  request: RunRequest & { readonly output_path: string },
   settings: Settings,
   log: (line: string) => void,
+  setup: LocalRunSetup = {},
 ): Promise<RunOutcome> {
   const w = createWiring({
     settings,
     log,
-    ...(request.featureStore === undefined ? {} : { featureStore: request.featureStore }),
+    ...(setup.featureStore === undefined ? {} : { featureStore: setup.featureStore }),
   });
   const pool =
-    request.workers === true && settings.dayConcurrency > 1
+    setup.workers === true && settings.dayConcurrency > 1
       ? new TaskWorkerPool(settings.dayConcurrency, settings)
       : null;
   const started = performance.now();
@@ -63,7 +72,7 @@ export async function runPipelineRequest(
   try {
     outcome = await withWiring(w, () =>
       runPipelineLocally(
-        runRequestOf(request),
+        request,
         pool === null ? {} : { overrides: { ValidateCleanDay: pool.entry('ValidateCleanDay') } },
       ),
     );
@@ -71,10 +80,21 @@ export async function runPipelineRequest(
     await pool?.close();
   }
   const seconds = (performance.now() - started) / 1000;
-  const output = w.lake(request.outputUri);
   log('');
-  log(summaryTable(outcome, output.uriOf(outcome.manifestKey), seconds));
+  log(summaryTable(outcome, w.lake(request.output_path).uriOf(outcome.manifestKey), seconds));
   return outcome;
+}
+
+/** `runLocally` for a request in the tests' and benchmarks' shape. */
+export function runPipelineRequest(
+  request: PipelineRequest,
+  settings: Settings,
+  log: (line: string) => void,
+): Promise<RunOutcome> {
+  return runLocally({ ...runRequestOf(request), output_path: request.outputUri }, settings, log, {
+    ...(request.workers === undefined ? {} : { workers: request.workers }),
+    ...(request.featureStore === undefined ? {} : { featureStore: request.featureStore }),
+  });
 }
 
 /** The end-of-run summary: counts per code, users, items, rows per split and where outputs went. */

@@ -1,56 +1,103 @@
 import { z } from 'zod';
-import { type Settings } from '../../config';
+import type { Settings } from '../../config';
 import { joinLakeUri } from '../../domain/lake-uri';
-import { parseDate, parseTimestamp } from '../../domain/time';
-import { RUN_ID_PATTERN } from '../../domain/pipeline/run-id';
+import { RunRequest } from '../../domain/pipeline/run-request';
+import type { CliSpec, CliValues, FlagSpec } from './cli';
 import { UsageError } from './cli';
 
-const isoDate = (flag: string) =>
-  z.string().refine((s) => parseDate(s) !== null, { message: `--${flag} must be a date YYYY-MM-DD` });
-
-/** The flags of `npm run pipeline`, validated. */
-export const PipelineFlags = z
-  .object({
-    'input-path': z.string().min(1, '--input-path must not be empty').optional(),
-    'output-path': z.string().min(1, '--output-path must not be empty').optional(),
-    'start-date': isoDate('start-date').optional(),
-    'end-date': isoDate('end-date').optional(),
-    date: isoDate('date').optional(),
-    mode: z.enum(['full', 'incremental'], { message: '--mode must be full or incremental' }).default('full'),
-    'run-id': z
-      .string()
-      .regex(RUN_ID_PATTERN, '--run-id may hold letters, digits, - and _ (at most 80)')
-      .optional(),
-    now: z
-      .string()
-      .refine((s) => parseTimestamp(s) !== null, {
-        message: '--now must be an ISO-8601 timestamp such as 2024-02-01T02:00:00Z',
-      })
-      .optional(),
-  })
-  .refine(
-    (f) => f['start-date'] === undefined || f['end-date'] === undefined || f['start-date'] <= f['end-date'],
-    {
-      message: '--start-date must not be after --end-date',
+/** The flags of `npm run pipeline`: each one is a field of the state machine's input, `RunRequest`. */
+export const PIPELINE_CLI = {
+  command: 'npm run pipeline --',
+  summary:
+    'Runs the batch pipeline through the state machine (in-process engine): validation, cleaning, features,\n' +
+    'training rows and split, monitoring, then the manifest. Exits 1 naming the day and threshold when a day\n' +
+    'fails validation or an input is missing, 2 on a bad flag.',
+  flags: {
+    'input-path': {
+      type: 'string',
+      placeholder: 'uri',
+      description: 'the lake: a path, file:// or s3://bucket/prefix',
+      default: '$LAKE_URI or ./lake',
     },
-  );
+    'output-path': {
+      type: 'string',
+      placeholder: 'uri',
+      description: 'output root: a path, file:// or s3://',
+      default: '$OUTPUT_URI or <input>/processed',
+    },
+    'start-date': {
+      type: 'string',
+      placeholder: 'YYYY-MM-DD',
+      description: 'first day S of a full run',
+      default: 'E - 89 days ($TRAINING_WINDOW_DAYS), or the lake’s first day if later',
+    },
+    'end-date': {
+      type: 'string',
+      placeholder: 'YYYY-MM-DD',
+      description: 'last day E of a full run',
+      default: 'the lake’s last interaction day',
+    },
+    mode: { type: 'string', placeholder: 'full|incremental', description: 'run mode', default: 'full' },
+    date: {
+      type: 'string',
+      placeholder: 'YYYY-MM-DD',
+      description: 'the day of an incremental run',
+      default: 'yesterday',
+    },
+    'run-id': {
+      type: 'string',
+      placeholder: 'id',
+      description: 'run id',
+      default: 'derived from the parameters',
+    },
+    now: {
+      type: 'string',
+      placeholder: 'timestamp',
+      description: 'reference time (future-timestamp rule, run id); give it for reproducible runs',
+      default: 'the wall clock',
+    },
+  },
+  examples: [
+    'npm run pipeline -- --input-path ./lake --start-date 2024-01-01 --end-date 2024-01-30 --now 2024-02-01T02:00:00Z',
+    'npm run pipeline -- --input-path ./lake --mode incremental --date 2024-01-31 --now 2024-02-01T02:00:00Z',
+  ],
+} as const satisfies CliSpec<Record<string, FlagSpec>>;
 
-/** Parses flags with a zod schema; the first problem becomes a usage error naming the flag. */
-export function validateFlags<S extends z.ZodType>(schema: S, values: unknown): z.infer<S> {
-  const parsed = schema.safeParse(values);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UsageError(issue?.message ?? 'invalid flags');
-  }
-  return parsed.data;
-}
+/** The flag each `RunRequest` field comes from, for error messages that name the flag. */
+const FLAG_OF: Readonly<Record<string, string>> = {
+  input_path: '--input-path',
+  output_path: '--output-path',
+  start_date: '--start-date',
+  end_date: '--end-date',
+  mode: '--mode',
+  date: '--date',
+  run_id: '--run-id',
+  now: '--now',
+};
 
-/** Input and output URIs from flags, then the environment's defaults. */
-export function resolvePaths(
-  flags: { 'input-path'?: string | undefined; 'output-path'?: string | undefined },
+/**
+ * The state machine's input for the pipeline's flags, validated by the same schema as `POST /runs`
+ * and the schedules (a bad value is a usage error naming the flag). Paths default from the settings.
+ */
+export function runRequestFromFlags(
+  flags: CliValues<(typeof PIPELINE_CLI)['flags']>,
   settings: Settings,
-) {
-  const inputUri = flags['input-path'] ?? settings.lakeUri;
-  const outputUri = flags['output-path'] ?? settings.outputUri ?? joinLakeUri(inputUri, 'processed');
-  return { inputUri, outputUri };
+): RunRequest & { input_path: string; output_path: string } {
+  const input = flags['input-path'] ?? settings.lakeUri;
+  const parsed = RunRequest.safeParse({
+    mode: flags.mode ?? 'full',
+    start_date: flags['start-date'],
+    end_date: flags['end-date'],
+    date: flags.date,
+    run_id: flags['run-id'],
+    now: flags.now,
+    input_path: input,
+    output_path: flags['output-path'] ?? settings.outputUri ?? joinLakeUri(input, 'processed'),
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0] as z.core.$ZodIssue;
+    const field = String(issue.path[0] ?? '');
+    throw new UsageError(`${FLAG_OF[field] ?? field}: ${issue.message}`);
+  }
+  return parsed.data as RunRequest & { input_path: string; output_path: string };
 }

@@ -76,6 +76,28 @@ describe('scripts/pipeline.ts', () => {
     expect(existsSync(join(root, 'usage-out'))).toBe(false);
   });
 
+  it.each(['pipeline', 'validate', 'generate', 'bench', 'start'])(
+    '%s --help prints every flag with its default and an example, and exits 0',
+    (script) => {
+      const r = cli(script, ['--help']);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^Usage: npm (run \S+|start) --/);
+      expect(r.stdout).toContain('Examples:');
+      if (script === 'pipeline')
+        for (const flag of [
+          '--input-path',
+          '--start-date',
+          '--end-date',
+          '--mode',
+          '--date',
+          '--run-id',
+          '--now',
+        ])
+          expect(r.stdout).toContain(flag);
+      expect(r.stdout).toContain('(default: ');
+    },
+  );
+
   it('exits 0 and prints the summary table and the output paths', () => {
     const out = join(root, 'ok-out');
     const r = cli('pipeline', [
