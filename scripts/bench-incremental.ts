@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { outputKeys } from '../domain/lake-layout';
 import { loadSettings } from '../config';
 import { addDays } from '../domain/time';
 import {
@@ -68,7 +69,7 @@ runCli(async () => {
         () => undefined,
       );
       seconds.set(d, (performance.now() - t0) / 1000);
-      const stateBytes = statSync(join(out, `state/as_of=${addDays(date, 1)}/state.json`)).size;
+      const stateBytes = statSync(join(out, outputKeys.state(addDays(date, 1)))).size;
       for (const [point, around] of points)
         if (d === around[around.length - 1]) {
           const median = around.map((x) => seconds.get(x) ?? NaN).sort((a, b) => a - b)[1] as number;
