@@ -6,7 +6,7 @@ import {
   planStreamBatch,
   streamObjectKey,
   type StreamRecord,
-} from '../../../domain/ingest/stream-batch';
+} from '../../../../domain/ingest/stream-batch';
 
 const ARRIVAL_16 = Date.parse('2024-01-16T00:00:03Z');
 const rec = (

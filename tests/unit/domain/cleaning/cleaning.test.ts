@@ -1,11 +1,11 @@
-import { hasBurst, isBotTraffic } from '../../../domain/cleaning/bot-traffic';
-import { cleanDay, cleanInteraction } from '../../../domain/cleaning/interactions';
-import { cleanProducts, cleanUsers } from '../../../domain/cleaning/snapshots';
-import { defaultConfig } from '../../../domain/config';
-import { validateAndCleanDay } from '../../../domain/validate-and-clean-day';
-import { RawInteraction, RawProduct, RawUser } from '../../../domain/schemas/records';
-import { parseTimestamp } from '../../../domain/time';
-import type { Candidate } from '../../../domain/validation/interactions';
+import { hasBurst, isBotTraffic } from '../../../../domain/cleaning/bot-traffic';
+import { cleanDay, cleanInteraction } from '../../../../domain/cleaning/interactions';
+import { cleanProducts, cleanUsers } from '../../../../domain/cleaning/snapshots';
+import { defaultConfig } from '../../../../domain/config';
+import { validateAndCleanDay } from '../../../../domain/validate-and-clean-day';
+import { RawInteraction, RawProduct, RawUser } from '../../../../domain/schemas/records';
+import { parseTimestamp } from '../../../../domain/time';
+import type { Candidate } from '../../../../domain/validation/interactions';
 
 const config = defaultConfig();
 const T0 = Date.parse('2024-01-15T08:00:00.000Z');

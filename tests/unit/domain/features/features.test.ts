@@ -1,14 +1,14 @@
-import { defaultConfig } from '../../../domain/config';
-import { itemFeaturesTable, userFeaturesTable } from '../../../domain/features/feature-tables';
-import { type CleanDayData, foldDay, trainingRowsBuilder } from '../../../domain/features/fold';
-import { affinity, dayOfWeek, interactionFeatures } from '../../../domain/features/interaction-features';
-import { pricePercentiles } from '../../../domain/features/item-features';
-import { type FeatureState, emptyState } from '../../../domain/features/state';
-import type { CleanInteraction, CleanProduct, CleanUser } from '../../../domain/schemas/clean';
-import type { InteractionType } from '../../../domain/schemas/records';
-import { splitCounts } from '../../../domain/split';
-import type { Table } from '../../../domain/table';
-import { datesBetween } from '../../../domain/time';
+import { defaultConfig } from '../../../../domain/config';
+import { itemFeaturesTable, userFeaturesTable } from '../../../../domain/features/feature-tables';
+import { type CleanDayData, foldDay, trainingRowsBuilder } from '../../../../domain/features/fold';
+import { affinity, dayOfWeek, interactionFeatures } from '../../../../domain/features/interaction-features';
+import { pricePercentiles } from '../../../../domain/features/item-features';
+import { type FeatureState, emptyState } from '../../../../domain/features/state';
+import type { CleanInteraction, CleanProduct, CleanUser } from '../../../../domain/schemas/clean';
+import type { InteractionType } from '../../../../domain/schemas/records';
+import { splitCounts } from '../../../../domain/split';
+import type { Table } from '../../../../domain/table';
+import { datesBetween } from '../../../../domain/time';
 
 const config = defaultConfig();
 const ms = (iso: string): number => Date.parse(iso);

@@ -3,7 +3,7 @@ import {
   applyUserActivity,
   MAX_REMEMBERED_OBJECTS,
   summarizeObject,
-} from '../../../domain/ingest/realtime-counters';
+} from '../../../../domain/ingest/realtime-counters';
 
 const line = (over: Record<string, unknown>) =>
   JSON.stringify({

@@ -1,13 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultConfig } from '../../../domain/config';
+import { defaultConfig } from '../../../../domain/config';
 import {
   type DayInput,
   type SnapshotInput,
   validateAndCleanDay,
-} from '../../../domain/validate-and-clean-day';
-import { REJECTION_CODES, REMOVAL_CODES, WARNING_CODES } from '../../../domain/validation/codes';
-import type { SourceObject } from '../../../domain/validation/source';
+} from '../../../../domain/validate-and-clean-day';
+import { REJECTION_CODES, REMOVAL_CODES, WARNING_CODES } from '../../../../domain/validation/codes';
+import type { SourceObject } from '../../../../domain/validation/source';
 
 /**
  * Golden cases of validation (data-contract.md §3, §5): `<case>.input.jsonl` holds the raw
@@ -43,7 +43,7 @@ interface GoldenExpectation {
   readonly status: 'passed' | 'warned' | 'failed';
 }
 
-const DIR = join(__dirname, '..', '..', 'fixtures', 'validation');
+const DIR = join(__dirname, '..', '..', '..', 'fixtures', 'validation');
 const DATE = '2024-01-15';
 const DEFAULT_REFERENCE_TIME = '2024-01-16T00:00:00.000Z';
 

@@ -13,9 +13,9 @@ import {
   isUserRecordItem,
   productIdOfKey,
   userCountersView,
-} from '../../../domain/online/online-table';
-import type { ItemRecordInput, UserRecordInput } from '../../../domain/online/records';
-import { StorageError } from '../../../domain/errors';
+} from '../../../../domain/online/online-table';
+import type { ItemRecordInput, UserRecordInput } from '../../../../domain/online/records';
+import { StorageError } from '../../../../domain/errors';
 
 const USER: UserRecordInput = {
   user_id: 'u1',

@@ -1,15 +1,15 @@
 /** Online features (api.md `POST /features/online`) with hand-computed expectations. */
-import { defaultConfig } from '../../../domain/config';
-import { interactionFeatures } from '../../../domain/features/interaction-features';
+import { defaultConfig } from '../../../../domain/config';
+import { interactionFeatures } from '../../../../domain/features/interaction-features';
 import {
   type OnlineConfig,
   isStale,
   onlineFeatureRows,
   onlineSessionPosition,
   userContextOf,
-} from '../../../domain/online/online-features';
-import type { RealtimeCounters } from '../../../domain/online/ports';
-import type { ItemRecord, UserRecord } from '../../../domain/online/records';
+} from '../../../../domain/online/online-features';
+import type { RealtimeCounters } from '../../../../domain/online/ports';
+import type { ItemRecord, UserRecord } from '../../../../domain/online/records';
 
 const CONFIG: OnlineConfig = { staleHours: 36, priceMatchRatio: 0.25, sessionGapMs: 30 * 60_000 };
 
