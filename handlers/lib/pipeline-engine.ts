@@ -31,6 +31,8 @@ export const TASK_HANDLERS: Readonly<Record<TaskState, LambdaEntry>> = {
 export interface LocalRunOptions {
   /** Runs a state's iterations elsewhere (the CLIs' worker threads), with the same event. */
   readonly overrides?: Partial<Record<TaskState, LambdaEntry>>;
+  /** Sees every Task's event and result (tests of the payloads between states). */
+  readonly observe?: (state: TaskState, event: unknown, result: unknown) => void;
 }
 
 /**
@@ -51,6 +53,7 @@ export async function runPipelineLocally(
       functionName: functionSuffix(state),
       handler: async (event, context) => {
         const result = await handler(event, context);
+        options.observe?.(state, event, result);
         if (state === 'Plan') run = (result as PlanOutput).run;
         if (state === 'ValidateCleanDay') w.log(describeDay(result as DayOutcome));
         return result;

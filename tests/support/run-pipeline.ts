@@ -7,7 +7,7 @@ import type { PipelineDeps, RunParams } from '../../domain/pipeline/deps';
 import type { RunOutcome } from '../../domain/pipeline/manifest';
 import type { RunRequest } from '../../domain/pipeline/run-request';
 import { formatTimestamp } from '../../domain/time';
-import { runPipelineLocally } from '../../handlers/lib/pipeline-engine';
+import { type LocalRunOptions, runPipelineLocally } from '../../handlers/lib/pipeline-engine';
 import { type WiringOverrides, createWiring, withWiring } from '../../wiring';
 
 /** Settings for a test run: no environment, the given pipeline config. */
@@ -24,6 +24,7 @@ export async function runPipeline(
   deps: PipelineDeps,
   params: RunParams,
   overrides: WiringOverrides = {},
+  options: LocalRunOptions = {},
 ): Promise<RunOutcome> {
   const w = createWiring({
     settings: testSettings(params.config, { inputUri: deps.input.uri, outputUri: deps.output.uri }),
@@ -43,5 +44,5 @@ export async function runPipeline(
     now: formatTimestamp(params.referenceTimeMs),
     run_id: params.runId,
   };
-  return withWiring(w, () => runPipelineLocally(request));
+  return withWiring(w, () => runPipelineLocally(request, options));
 }
