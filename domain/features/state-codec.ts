@@ -1,4 +1,4 @@
-import { PipelineError } from '../errors';
+import { CorruptObjectError, PipelineError } from '../errors';
 import { readJsonOrNull } from '../lake-json';
 import { outputKeys } from '../lake-layout';
 import type { Lake } from '../ports';
@@ -125,7 +125,7 @@ export function checkStateMeta(
   expected: { configHash: string; startDate?: string | undefined },
 ): StateMeta {
   if (meta === null)
-    throw new StateMismatchError(date, `there is no state as of ${date} (state/as_of=${date}/)`);
+    throw new StateMismatchError(date, `there is no state as of ${date} (no ${outputKeys.stateMeta(date)})`);
   if (meta.state_version !== STATE_VERSION)
     throw new StateMismatchError(
       date,
@@ -137,13 +137,25 @@ export function checkStateMeta(
       `the state was built with schema version ${meta.schema_version}, this code uses ${SCHEMA_VERSION}`,
     );
   if (meta.config_hash !== expected.configHash)
-    throw new StateMismatchError(date, 'the state was built with another configuration');
+    throw new StateMismatchError(
+      date,
+      `${outputKeys.stateMeta(date)} was written with another configuration (config_hash ${meta.config_hash})`,
+    );
   if (expected.startDate !== undefined && meta.start_date !== expected.startDate)
     throw new StateMismatchError(date, `the state starts at ${meta.start_date}, not ${expected.startDate}`);
   return meta;
 }
 
-/** The header of the state as of `date`, or null when there is none. */
-export function readStateMeta(deps: { output: Lake }, date: string): Promise<StateMeta | null> {
-  return readJsonOrNull<StateMeta>(deps.output, outputKeys.stateMeta(date));
+/** The header of the state as of `date`, or null when there is none; a damaged one is refused, named. */
+export async function readStateMeta(deps: { output: Lake }, date: string): Promise<StateMeta | null> {
+  const key = outputKeys.stateMeta(date);
+  try {
+    return await readJsonOrNull<StateMeta>(deps.output, key);
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    throw new CorruptObjectError(
+      deps.output.uriOf(key),
+      `not JSON (${error.message}); run a full run (--mode full) to rebuild the state`,
+    );
+  }
 }

@@ -1,3 +1,4 @@
+import { outputKeys } from '../../domain/lake-layout';
 import fc from 'fast-check';
 import { addDays } from '../../domain/time';
 import { type RandomLake, randomLake } from '../support/random-lake';
@@ -75,12 +76,47 @@ describe('incremental runs (features.md §8)', () => {
           });
         await expect(daily({ endDate: d2 })).rejects.toThrow(/no state as of .*run a full run/);
         await expect(daily({ endDate: d1, config: { ...config, sessionGapMs: 60_000 } })).rejects.toThrow(
-          /another configuration; run a full run/,
+          /meta\.json was written with another configuration .*run a full run/,
         );
         await expect(daily({ endDate: d1, startDate: d1 })).rejects.toThrow(/starts at .*run a full run/);
         await expect(daily({ endDate: d1 })).resolves.toBeDefined();
       }),
       { numRuns: 5 },
+    );
+  });
+
+  it('refuses a damaged state, naming the file and the fix, and leaves it as it was', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        randomLake({ minDays: 2, maxDays: 4 }),
+        anyConfig,
+        fc.constantFrom('state.json', 'meta.json'),
+        fc.double({ min: 0.05, max: 0.95, noNaN: true }),
+        async (lake, config, file, keep) => {
+          const [s, d1] = lake.dates as [string, string];
+          const first = await full(lake, config, 0);
+          const asOf = d1;
+          const key = file === 'state.json' ? outputKeys.state(asOf) : outputKeys.stateMeta(asOf);
+          const whole = await first.output.read(key);
+          const truncated = whole.slice(0, Math.max(1, Math.floor(whole.length * keep)));
+          await first.output.write(key, truncated);
+          const error = await runInMemory(lake.files, {
+            startDate: s,
+            endDate: d1,
+            config,
+            referenceTimeMs: lake.referenceTimeMs,
+            mode: 'incremental',
+            output: first.output,
+          }).then(
+            () => null,
+            (e: unknown) => e as Error,
+          );
+          expect(error?.message).toContain(first.output.uriOf(key));
+          expect(error?.message).toMatch(/run a full run/);
+          expect(await first.output.read(key)).toEqual(truncated);
+        },
+      ),
+      { numRuns: 6 },
     );
   });
 });
