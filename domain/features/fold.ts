@@ -147,9 +147,40 @@ function affinityDims(p: CleanProduct): readonly string[] {
   return dims;
 }
 
-/** Each training column's source and field, hoisted out of the row loop. */
-const ROW_SOURCES = Uint8Array.from(TRAINING_ROW_COLUMNS, (c) => c.source);
-const ROW_FIELDS = TRAINING_ROW_COLUMNS.map((c) => c.field);
+/**
+ * The training columns read from each source, as (column index, field) lists hoisted out of the
+ * row loop: one tight loop per source object keeps each loop's property reads on one shape.
+ */
+function columnsFrom(source: number): { readonly index: Int32Array; readonly field: readonly string[] } {
+  const index: number[] = [];
+  const field: string[] = [];
+  TRAINING_ROW_COLUMNS.forEach((c, i) => {
+    if (c.source === source) {
+      index.push(i);
+      field.push(c.field);
+    }
+  });
+  return { index: Int32Array.from(index), field };
+}
+const FROM_INTERACTION = columnsFrom(ROW_SOURCE.interaction);
+const FROM_FEATURES = columnsFrom(ROW_SOURCE.interactionFeatures);
+const FROM_USER = columnsFrom(ROW_SOURCE.user);
+const FROM_ITEM = columnsFrom(ROW_SOURCE.item);
+const FROM_PRODUCT = columnsFrom(ROW_SOURCE.product);
+
+/** Pushes `from`'s fields of `value` (null for each when `value` is absent) onto their columns. */
+function pushFields(
+  columns: readonly unknown[][],
+  from: { readonly index: Int32Array; readonly field: readonly string[] },
+  value: Fields | undefined,
+): void {
+  const { index, field } = from;
+  if (value === undefined)
+    for (let k = 0; k < index.length; k++) (columns[index[k] as number] as unknown[]).push(null);
+  else
+    for (let k = 0; k < index.length; k++)
+      (columns[index[k] as number] as unknown[]).push(value[field[k] as string] ?? null);
+}
 
 /** A value holder read by field name (the column spec checks that each name is a field of its source). */
 type Fields = Readonly<Record<string, unknown>>;
@@ -167,29 +198,13 @@ function appendRow(
   const f = interactionFeatures(user?.context ?? null, p, x.timestamp, position, config);
   const u = user?.features as Fields | undefined;
   const it = item as Fields | undefined;
-  const c = rows.columns;
-  // No per-row array or closure on this hot path: an indexed push per column.
-  for (let i = 0; i < ROW_FIELDS.length; i++) {
-    const field = ROW_FIELDS[i] as string;
-    let value: unknown;
-    switch (ROW_SOURCES[i]) {
-      case ROW_SOURCE.interaction:
-        value = (x as unknown as Fields)[field];
-        break;
-      case ROW_SOURCE.interactionFeatures:
-        value = (f as unknown as Fields)[field];
-        break;
-      case ROW_SOURCE.user:
-        value = u?.[field] ?? null;
-        break;
-      case ROW_SOURCE.item:
-        value = it?.[field] ?? null;
-        break;
-      default:
-        value = (p as unknown as Fields)[field];
-    }
-    (c[i] as unknown[]).push(value);
-  }
+  const c = rows.columns as unknown[][];
+  // No per-row array or closure on this hot path: an indexed push per column, source by source.
+  pushFields(c, FROM_INTERACTION, x as unknown as Fields);
+  pushFields(c, FROM_FEATURES, f as unknown as Fields);
+  pushFields(c, FROM_USER, u);
+  pushFields(c, FROM_ITEM, it);
+  pushFields(c, FROM_PRODUCT, p as unknown as Fields);
   rows.endRow();
 }
 
