@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { PipelineConfig } from './domain/config';
 import { MonitoringConfig } from './domain/monitoring/config';
@@ -21,8 +22,8 @@ const EnvSchema = z.object({
   MONITORING_CONFIG: z.string().optional(),
   /** Days a full run without `start_date` covers, ending at its end date (the weekly run's window). */
   TRAINING_WINDOW_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
-  /** Days validated in parallel by the local runner. */
-  DAY_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+  /** Map iterations (days) run in parallel worker threads by the local runner: one per core by default. */
+  DAY_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(() => Math.min(32, availableParallelism())),
   /** The online feature table (DynamoDB). */
   FEATURE_TABLE: z.string().min(1).default('recsys-features'),
   /** A DynamoDB-compatible endpoint (the embedded dynalite); unset on AWS. */
