@@ -23,7 +23,12 @@ const EnvSchema = z.object({
   /** Days a full run without `start_date` covers, ending at its end date (the weekly run's window). */
   TRAINING_WINDOW_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   /** Map iterations (days) run in parallel worker threads by the local runner: one per core by default. */
-  DAY_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(() => Math.min(32, availableParallelism())),
+  DAY_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(32)
+    .default(() => Math.min(32, availableParallelism())),
   /** The online feature table (DynamoDB). */
   FEATURE_TABLE: z.string().min(1).default('recsys-features'),
   /** A DynamoDB-compatible endpoint (the embedded dynalite); unset on AWS. */
