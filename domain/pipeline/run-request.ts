@@ -52,10 +52,10 @@ export const RunRefSchema = z.looseObject({
 export const RunEvent = z.looseObject({ run: RunRefSchema });
 
 /** The event of the per-day Task (`{run, date}`). */
-export const DayEvent = z.looseObject({ run: RunRefSchema, date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) });
+export const DayEvent = z.looseObject({ run: RunRefSchema, date: isoDate });
 
 /** The event of a Task that works on the features as of T (`{run, as_of}`). */
-export const AsOfEvent = z.looseObject({ run: RunRefSchema, as_of: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) });
+export const AsOfEvent = z.looseObject({ run: RunRefSchema, as_of: isoDate });
 
 /** The configured input lake and output root (the defaults of a request naming neither). */
 export interface RunRoots {
