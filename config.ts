@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { PipelineConfig } from './domain/config';
 import { MonitoringConfig } from './domain/monitoring/config';
+import { MAX_SHARDS } from './domain/pipeline/run-request';
 
 /**
  * The one module that reads `process.env`. Parsed once, with zod, failing fast with a message
@@ -22,13 +23,17 @@ const EnvSchema = z.object({
   MONITORING_CONFIG: z.string().optional(),
   /** Days a full run without `start_date` covers, ending at its end date (the weekly run's window). */
   TRAINING_WINDOW_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
-  /** Map iterations (days) run in parallel worker threads by the local runner: one per core by default. */
-  DAY_CONCURRENCY: z.coerce
+  /** Worker threads running the Map states' iterations in the local runner: one per core by default. */
+  WORKER_THREADS: z.coerce
     .number()
     .int()
     .min(1)
     .max(32)
     .default(() => Math.min(32, availableParallelism())),
+  /** User shards N of a run that names none (architecture.md; outputs do not depend on it). */
+  USER_SHARDS: z.coerce.number().int().min(1).max(MAX_SHARDS).default(4),
+  /** Parallel iterations per Map state (Lambdas on AWS); default 100 on AWS, WORKER_THREADS locally. */
+  MAP_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).optional(),
   /** The online feature table (DynamoDB). */
   FEATURE_TABLE: z.string().min(1).default('recsys-features'),
   /** A DynamoDB-compatible endpoint (the embedded dynalite); unset on AWS. */
@@ -55,8 +60,13 @@ export interface Settings {
   readonly pipeline: PipelineConfig;
   /** Thresholds of the Monitor task and the freshness check. */
   readonly monitoring: MonitoringConfig;
-  readonly dayConcurrency: number;
+  /** Worker threads of the local runner. */
+  readonly workerThreads: number;
   readonly trainingWindowDays: number;
+  /** User shards N of a run that names none. */
+  readonly shardCount: number;
+  /** MaxConcurrency of every Map state. */
+  readonly mapMaxConcurrency: number;
   readonly online: {
     /** Whether runs publish online: a table was named (AWS) or a local endpoint given. */
     readonly enabled: boolean;
@@ -115,8 +125,11 @@ export function loadSettings(rawEnv: Record<string, string | undefined> = proces
     },
     pipeline,
     monitoring,
-    dayConcurrency: e.DAY_CONCURRENCY,
+    workerThreads: e.WORKER_THREADS,
     trainingWindowDays: e.TRAINING_WINDOW_DAYS,
+    shardCount: e.USER_SHARDS,
+    mapMaxConcurrency:
+      e.MAP_MAX_CONCURRENCY ?? (env.AWS_LAMBDA_FUNCTION_NAME !== undefined ? 100 : e.WORKER_THREADS),
     online: {
       enabled: env.FEATURE_TABLE !== undefined || e.DYNAMODB_ENDPOINT_URL !== undefined,
       table: e.FEATURE_TABLE,

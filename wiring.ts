@@ -171,6 +171,8 @@ export function createWiring(overrides: WiringOverrides = {}): Wiring {
       wallClock: now,
       defaults: { input_uri: roots.inputUri, output_uri: settings.outputUri },
       trainingWindowDays: settings.trainingWindowDays,
+      shardCount: settings.shardCount,
+      mapMaxConcurrency: settings.mapMaxConcurrency,
     },
     lake,
     inputLake: once(() => lake(roots.inputUri)),

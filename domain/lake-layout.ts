@@ -47,16 +47,41 @@ export const outputKeys = {
   reportPage: (date: string): string => `validation_reports/${partitionPath(date)}/report.html`,
   quarantine: (dataset: string, date: string): string =>
     `quarantine/${dataset}/${partitionPath(date)}/part-00000.jsonl`,
-  staging: (runId: string, name: string): string => `staging/run_id=${runId}/${name}.json`,
   stagingPrefix: (runId: string): string => `staging/run_id=${runId}/`,
-  userFeatures: (asOf: string): string => `features/users/as_of=${asOf}/${part(0)}.parquet`,
+  /** A day's clean interactions of one user shard, with their products' attributes and the shard's profiles. */
+  stagedShardDay: (runId: string, date: string, shard: number): string =>
+    `staging/run_id=${runId}/days/date=${date}/users-${part(shard)}.json`,
+  /** A day's item deltas and its cleaned product snapshot. */
+  stagedItemDay: (runId: string, date: string): string =>
+    `staging/run_id=${runId}/days/date=${date}/items.json`,
+  /** The cleaned snapshots for S - 1 (the profiles and catalog features as of S use). */
+  stagedProductsBeforeStart: (runId: string): string => `staging/run_id=${runId}/before_start/products.json`,
+  stagedUsersBeforeStart: (runId: string, shard: number): string =>
+    `staging/run_id=${runId}/before_start/users-${part(shard)}.json`,
+  /** Item aggregates as of D, which day D's training rows join. */
+  stagedItemFeatures: (runId: string, date: string): string =>
+    `staging/run_id=${runId}/item_features/date=${date}.json`,
+  /** What one shard's user fold emitted for day D's training rows. */
+  stagedShardRows: (runId: string, date: string, shard: number): string =>
+    `staging/run_id=${runId}/rows/date=${date}/${part(shard)}.json`,
+  /** User features as of T: one file per user shard. */
+  userFeatures: (asOf: string, shard: number): string =>
+    `features/users/as_of=${asOf}/${part(shard)}.parquet`,
+  userFeaturesPrefix: (asOf: string): string => `features/users/as_of=${asOf}/`,
   itemFeatures: (asOf: string): string => `features/items/as_of=${asOf}/${part(0)}.parquet`,
-  /** The users' affinity vectors, outside the Parquet partitions so table readers meet only Parquet. */
-  userAffinity: (asOf: string): string => `features/user_affinity/as_of=${asOf}/affinity.json`,
+  /** A shard's affinity vectors, outside the Parquet partitions so table readers meet only Parquet. */
+  userAffinity: (asOf: string, shard: number): string =>
+    `features/user_affinity/as_of=${asOf}/${part(shard)}.json`,
+  userAffinityPrefix: (asOf: string): string => `features/user_affinity/as_of=${asOf}/`,
   datasetPrefix: (runId: string): string => `datasets/run_id=${runId}/`,
   datasetPart: (runId: string, split: string, n: number): string =>
     `datasets/run_id=${runId}/split=${split}/${part(n)}.parquet`,
-  state: (asOf: string): string => `state/as_of=${asOf}/state.json`,
+  /** The item half of the state as of T. */
+  itemState: (asOf: string): string => `state/as_of=${asOf}/items.json`,
+  /** One user shard's half of the state as of T. */
+  userState: (asOf: string, shard: number): string => `state/as_of=${asOf}/users/${part(shard)}.json`,
+  userStatePrefix: (asOf: string): string => `state/as_of=${asOf}/users/`,
+  /** The header naming the state's start, config and shard count; written last. */
   stateMeta: (asOf: string): string => `state/as_of=${asOf}/meta.json`,
   runPrefix: (runId: string): string => `runs/${runId}/`,
   manifest: (runId: string): string => `runs/${runId}/manifest.json`,
@@ -80,4 +105,10 @@ export function runIdOfRecordKey(key: string): string | null {
 /** The date of an `alerts/date=YYYY-MM-DD/<check>.json` key, else null. */
 export function alertDateOf(key: string): string | null {
   return /^alerts\/date=(\d{4}-\d{2}-\d{2})\/[^/]+\.json$/.exec(key)?.[1] ?? null;
+}
+
+/** The shard number of a `part-NNNNN.<ext>` key, else null. */
+export function partNumberOf(key: string): number | null {
+  const m = /\/part-(\d{5})\.[a-z]+$/.exec(key);
+  return m === null ? null : Number(m[1]);
 }

@@ -99,7 +99,9 @@ export function datasetView(manifest: Manifest, output: Lake, manifestKey: strin
     },
     boundaries: split?.boundaries ?? null,
     features: {
-      users: feature(manifest.as_of === null ? null : outputKeys.userFeatures(manifest.as_of)),
+      // One part per user shard: the folder holds them all.
+      users:
+        manifest.as_of === null ? null : folder(output.uriOf(outputKeys.userFeaturesPrefix(manifest.as_of))),
       items: feature(manifest.as_of === null ? null : outputKeys.itemFeatures(manifest.as_of)),
     },
     lineage: {

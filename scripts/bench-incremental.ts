@@ -4,7 +4,7 @@
  * incremental run per day, and prints the wall time of the daily runs of day 2, day 30 and the last
  * day, and the state's size: a daily run's cost must not grow with the history (day 60 ≤ 1.3 × day 2).
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { outputKeys } from '../domain/lake-layout';
@@ -22,6 +22,13 @@ import {
 } from './lib/cli';
 import { DEFAULT_SAMPLE, writeSampleLake } from './generate';
 import { runPipelineRequest } from './lib/pipeline-run';
+
+/** Bytes of every file under a folder (the state as of a day: items, user shards, header). */
+function folderBytes(dir: string): number {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .reduce((n, e) => n + statSync(join(e.parentPath, e.name)).size, 0);
+}
 
 const SPEC = {
   command: 'npm run bench:incremental --',
@@ -69,7 +76,7 @@ runCli(async () => {
         () => undefined,
       );
       seconds.set(d, (performance.now() - t0) / 1000);
-      const stateBytes = statSync(join(out, outputKeys.state(addDays(date, 1)))).size;
+      const stateBytes = folderBytes(join(out, outputKeys.stateMeta(addDays(date, 1)), '..'));
       for (const [point, around] of points)
         if (d === around[around.length - 1]) {
           const median = around.map((x) => seconds.get(x) ?? NaN).sort((a, b) => a - b)[1] as number;

@@ -92,7 +92,7 @@ runCli(async () => {
     const rate = raw / seconds;
     log('');
     log(
-      `benchmark: full run over ${range.start}..${range.end} (${outcome.manifest.days.length} days), ${settings.dayConcurrency} days in parallel`,
+      `benchmark: full run over ${range.start}..${range.end} (${outcome.manifest.days.length} days), ${settings.workerThreads} days in parallel`,
     );
     log(
       formatTable([

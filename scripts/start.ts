@@ -5,6 +5,7 @@
  * serves the HTTP API with serverless-offline and prints ready-to-paste curl commands.
  * Ctrl-C stops everything. `--no-serve` stops after the pipeline.
  */
+import { readFeatureRows } from '../domain/feature-files';
 import { resolve } from 'node:path';
 import { decodeParquet } from '../adapters/parquet';
 import { loadSettings } from '../config';
@@ -104,7 +105,7 @@ runCli(async () => {
       () => undefined,
     );
     const m = outcome.manifest;
-    const users = await decodeParquet(await deps.output.read(outputKeys.userFeatures(m.as_of as string)));
+    const users = await readFeatureRows(deps.output, 'users', m.as_of as string, decodeParquet);
     const items = await decodeParquet(await deps.output.read(outputKeys.itemFeatures(m.as_of as string)));
     const user = String(users[0]?.user_id ?? 'u00001');
     const candidates = items.slice(0, 3).map((i) => String(i.product_id));

@@ -12,7 +12,9 @@
 export const TASK_TIMEOUT_SECONDS = {
   Plan: 120,
   ValidateCleanDay: 900,
-  BuildFeatures: 900,
+  FoldItems: 900,
+  FoldUsers: 900,
+  AssembleDays: 900,
   Publish: 900,
   Monitor: 300,
   CommitRun: 120,
@@ -21,6 +23,13 @@ export const TASK_TIMEOUT_SECONDS = {
 
 /** The Task states, in execution order; each runs `handlers/pipeline-<kebab-case name>.ts`. */
 export type TaskState = keyof typeof TASK_TIMEOUT_SECONDS;
+
+/** The Tasks that run as Map iterations (one Lambda per day or shard on AWS, worker threads locally). */
+export const MAP_TASKS = [
+  'ValidateCleanDay',
+  'FoldUsers',
+  'AssembleDays',
+] as const satisfies readonly TaskState[];
 
 /** A Task state's Lambda function, kebab-case after the state (`ValidateCleanDay` → `pipeline-validate-clean-day`). */
 export function functionSuffix(state: TaskState): string {
@@ -66,45 +75,75 @@ function task(
   };
 }
 
+/**
+ * A Distributed Map over `itemsPath` running one Task per item in its own child execution
+ * (architecture.md): items come from the state input (no ItemReader, no ResultWriter, which the
+ * local engine lacks), each iteration's record is in the lake, so the Map's result is dropped.
+ */
+function distributedMap(
+  itemsPath: string,
+  itemSelector: Record<string, string>,
+  state: TaskState,
+  payload: Record<string, string>,
+  next: string,
+): Record<string, unknown> {
+  return {
+    Type: 'Map',
+    ItemsPath: itemsPath,
+    MaxConcurrencyPath: '$.max_concurrency',
+    ItemSelector: { 'run.$': '$.run', ...itemSelector },
+    ItemProcessor: {
+      ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+      StartAt: state,
+      States: {
+        [state]: task(state, { 'run.$': '$.run', ...payload }, { OutputPath: '$.result', End: true }, false),
+      },
+    },
+    // Each iteration's record is in the lake (runs/<id>/stages/<State>/<item>.json): the state
+    // keeps only the run pointer, whatever the number of days, shards or raw objects.
+    ResultPath: null,
+    Catch: TO_RECORD_FAILURE,
+    Next: next,
+  };
+}
+
 /** The pipeline definition (Amazon States Language). */
 export const pipelineDefinition = {
   Comment:
-    'Feature pipeline: plan the run, validate and clean each day in parallel, build features (and the training split on full runs), publish them online, monitor, then commit the run manifest. Any failure is recorded in the run manifest before the execution fails.',
+    'Feature pipeline: plan the run, validate and clean each day in parallel, fold the item counts, fold the users shard by shard in parallel, assemble each day of training rows and its split in parallel (full runs), publish the features online, monitor, then commit the state and the run manifest. Any failure is recorded in the run manifest before the execution fails.',
   StartAt: 'Plan',
   States: {
     Plan: task('Plan', { 'request.$': '$' }, { OutputPath: '$.result', Next: 'ValidateCleanDays' }),
-    ValidateCleanDays: {
-      Type: 'Map',
-      ItemsPath: '$.days',
-      MaxConcurrency: 5,
-      ItemSelector: { 'run.$': '$.run', 'date.$': '$$.Map.Item.Value' },
-      ItemProcessor: {
-        ProcessorConfig: { Mode: 'INLINE' },
-        StartAt: 'ValidateCleanDay',
-        States: {
-          ValidateCleanDay: task(
-            'ValidateCleanDay',
-            { 'run.$': '$.run', 'date.$': '$.date' },
-            { OutputPath: '$.result', End: true },
-            false,
-          ),
-        },
-      },
-      // Each day's record is in the lake (runs/<id>/stages/ValidateCleanDay/<date>.json): the
-      // state keeps only the run pointer, whatever the number of days or raw objects.
-      ResultPath: null,
-      Catch: TO_RECORD_FAILURE,
-      Next: 'BuildFeatures',
-    },
-    BuildFeatures: task('BuildFeatures', { 'run.$': '$.run' }, { ResultPath: '$.build', Next: 'Publish' }),
+    ValidateCleanDays: distributedMap(
+      '$.days',
+      { 'date.$': '$$.Map.Item.Value' },
+      'ValidateCleanDay',
+      { 'date.$': '$.date' },
+      'FoldItems',
+    ),
+    FoldItems: task('FoldItems', { 'run.$': '$.run' }, { ResultPath: '$.items', Next: 'FoldUserShards' }),
+    FoldUserShards: distributedMap(
+      '$.shards',
+      { 'shard.$': '$$.Map.Item.Value.shard' },
+      'FoldUsers',
+      { 'shard.$': '$.shard' },
+      'AssembleTrainingDays',
+    ),
+    AssembleTrainingDays: distributedMap(
+      '$.training_days',
+      { 'date.$': '$$.Map.Item.Value' },
+      'AssembleDays',
+      { 'date.$': '$.date' },
+      'Publish',
+    ),
     Publish: task(
       'Publish',
-      { 'run.$': '$.run', 'as_of.$': '$.build.result.as_of' },
+      { 'run.$': '$.run', 'as_of.$': '$.items.result.as_of' },
       { ResultPath: '$.publish', Next: 'Monitor' },
     ),
     Monitor: task(
       'Monitor',
-      { 'run.$': '$.run', 'as_of.$': '$.build.result.as_of' },
+      { 'run.$': '$.run', 'as_of.$': '$.items.result.as_of' },
       { ResultPath: '$.monitor', Next: 'CommitRun' },
     ),
     CommitRun: task('CommitRun', { 'run.$': '$.run' }, { OutputPath: '$.result', End: true }),

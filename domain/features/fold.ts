@@ -1,17 +1,29 @@
 import type { PipelineConfig } from '../config';
 import type { CleanInteraction, CleanProduct, CleanUser } from '../schemas/clean';
+import type { InteractionType } from '../schemas/records';
+import type { Table } from '../table';
 import { DAY_MS, addDays, dateMs } from '../time';
-import { ROW_SOURCE, TableBuilder, TRAINING_ROW_COLUMNS } from './columns';
+import { type InteractionColumns, interactionColumns, rowCount } from './day-columns';
 import {
+  type EventDayAttributes,
+  type InteractionFeatures,
   type UserContext,
-  affinityDimensions as affinityDimensionsOf,
+  affinityDimensions,
   interactionFeatures,
 } from './interaction-features';
-import { type ItemFeatures, TRENDING, itemFeaturesAsOf } from './item-features';
-import type { FeatureState, ItemAggregate, UserAggregate } from './state';
+import { TRENDING, itemFeaturesAsOf } from './item-features';
+import type { FeatureState, ItemAggregate, ItemState, UserAggregate, UserState } from './state';
+import { trainingRowsOfDay } from './training-rows';
 import { type UserFeatures, userFeatures } from './user-features';
 
-/** One cleaned day, as the fold consumes it. */
+/**
+ * The fold's step (architecture.md): the rows of day D are built from the state as of D, then day
+ * D is folded in, leaving the state as of D + 1. The state splits in two: the item half (counts per
+ * product and category, which depend on no user) and the user half (everything of one user alone),
+ * so users can be folded in shards. Both halves are folded here; `foldDay` composes them.
+ */
+
+/** One cleaned day, as the whole (unsharded) fold consumes it. */
 export interface CleanDayData {
   readonly date: string;
   /** Sorted by (timestamp, interaction_id). */
@@ -21,20 +33,47 @@ export interface CleanDayData {
   readonly users: readonly CleanUser[];
 }
 
+/** Products' event-day attributes, by product id. */
+export type EventDayProducts = ReadonlyMap<string, EventDayAttributes>;
+
+/** One day of a set of users (a shard, or every user), as the user fold consumes it. */
+export interface UserDay {
+  readonly date: string;
+  /** Sorted by (timestamp, interaction_id). */
+  readonly interactions: InteractionColumns;
+  /** The event-day attributes of every product the interactions touch. */
+  readonly products: EventDayProducts;
+  /** The day's user snapshot rows of these users: their profiles as of D + 1. */
+  readonly users: readonly CleanUser[];
+}
+
 /** A user's features as of a day with the context interaction features need. */
 interface UserAsOf {
   readonly features: UserFeatures;
   readonly context: UserContext;
 }
 
+/** Interaction features column-wise, one value per row of the day. */
+export type InteractionFeatureColumns = {
+  readonly [K in keyof InteractionFeatures]: InteractionFeatures[K][];
+};
+
+/** What the user fold emits for a day's training rows (the item features are joined later). */
+export interface UserDayRows {
+  /** The interaction features of each row, aligned with the day's interactions. */
+  readonly features: InteractionFeatureColumns;
+  /** Features as of D of the day's users that have history before D (others have none). */
+  readonly users: ReadonlyMap<string, UserFeatures>;
+}
+
 /** User features as of T of one user, or null when the user has no interaction in `[S, T)`. */
 export function userAsOf(
-  state: FeatureState,
+  state: UserState,
   userId: string,
   profiles: ReadonlyMap<string, CleanUser>,
   asOfMs: number,
 ): UserAsOf | null {
-  const agg = state.users.get(userId);
+  const agg = state.aggregates.get(userId);
   if (agg === undefined) return null;
   const features = userFeatures(agg, profiles.get(userId), asOfMs);
   return {
@@ -51,6 +90,24 @@ export function userAsOf(
 /** The user snapshot for T - 1 by user id. */
 export function profileIndex(profiles: readonly CleanUser[] | null): Map<string, CleanUser> {
   return new Map((profiles ?? []).map((u) => [u.user_id, u]));
+}
+
+/** Every product of a snapshot as event-day attributes, by id. */
+export function eventDayProducts(snapshot: readonly CleanProduct[]): Map<string, EventDayAttributes> {
+  return new Map(snapshot.map((p) => [p.product_id, p]));
+}
+
+/** The event-day attributes of row `i`'s product; a product missing from the day's snapshot is a bug upstream. */
+function productOfRow(
+  day: { date: string; interactions: InteractionColumns; products: EventDayProducts },
+  i: number,
+) {
+  const p = day.products.get(day.interactions.product_id[i] as string);
+  if (p === undefined)
+    throw new RangeError(
+      `product ${day.interactions.product_id[i]} of interaction ${day.interactions.interaction_id[i]} is not in the snapshot for ${day.date}`,
+    );
+  return p;
 }
 
 function newUserAggregate(first: number): UserAggregate {
@@ -70,10 +127,6 @@ function newUserAggregate(first: number): UserAggregate {
   };
 }
 
-function newItemAggregate(): ItemAggregate {
-  return { views: 0, purchases: 0, ratingSum: 0, ratingCount: 0, lastPurchase: null, viewsByDay: new Map() };
-}
-
 function addTo(map: Map<string, number>, key: string, amount: number): void {
   map.set(key, (map.get(key) ?? 0) + amount);
 }
@@ -82,51 +135,51 @@ function addTo(map: Map<string, number>, key: string, amount: number): void {
  * Extends the (user, session_id) session with an event, or starts a new one when the gap exceeds
  * the limit. Returns the event's 1-based position; keeps the user's session totals in step.
  */
-function advanceSession(state: FeatureState, agg: UserAggregate, x: CleanInteraction, gapMs: number): number {
-  const key = `${x.user_id}\u0000${x.session_id}`;
+function advanceSession(
+  state: UserState,
+  agg: UserAggregate,
+  userId: string,
+  sessionId: string,
+  timestamp: number,
+  gapMs: number,
+): number {
+  const key = `${userId}\u0000${sessionId}`;
   const open = state.sessions.get(key);
-  if (open !== undefined && x.timestamp - open.last <= gapMs) {
-    agg.sessionDurationMs += x.timestamp - open.last;
-    open.last = x.timestamp;
+  if (open !== undefined && timestamp - open.last <= gapMs) {
+    agg.sessionDurationMs += timestamp - open.last;
+    open.last = timestamp;
     open.position++;
     return open.position;
   }
-  state.sessions.set(key, { start: x.timestamp, last: x.timestamp, position: 1 });
+  state.sessions.set(key, { start: timestamp, last: timestamp, position: 1 });
   agg.sessionCount++;
   return 1;
 }
 
-/** Adds one interaction, with its event-day product attributes, to the user and item aggregates. */
-function foldInteraction(
-  state: FeatureState,
+const affinityDimsCache = new WeakMap<EventDayAttributes, readonly string[]>();
+function affinityDims(p: EventDayAttributes): readonly string[] {
+  let dims = affinityDimsCache.get(p);
+  if (dims === undefined) {
+    dims = affinityDimensions(p);
+    affinityDimsCache.set(p, dims);
+  }
+  return dims;
+}
+
+/** Adds one interaction, with its event-day product attributes, to its user's aggregates. */
+function foldIntoUser(
   agg: UserAggregate,
-  x: CleanInteraction,
-  p: CleanProduct,
+  type: InteractionType,
+  timestamp: number,
+  p: EventDayAttributes,
   config: PipelineConfig,
 ): void {
   agg.total++;
-  agg.lastTimestamp = x.timestamp;
+  agg.lastTimestamp = timestamp;
   addTo(agg.categoryCounts, p.category, 1);
-  const weight = config.affinityWeights[x.interaction_type];
+  const weight = config.affinityWeights[type];
   for (const d of affinityDims(p)) addTo(agg.affinity, d, weight);
-  let item = state.items.get(x.product_id);
-  if (item === undefined) {
-    item = newItemAggregate();
-    state.items.set(x.product_id, item);
-  }
-  if (x.rating !== null) {
-    item.ratingSum += x.rating;
-    item.ratingCount++;
-  }
-  if (x.interaction_type === 'view') {
-    item.views++;
-    const day = Math.floor(x.timestamp / DAY_MS);
-    item.viewsByDay.set(day, (item.viewsByDay.get(day) ?? 0) + 1);
-    addTo(state.categoryViews, p.category, 1);
-    state.totalViews++;
-  } else if (x.interaction_type === 'purchase') {
-    item.purchases++;
-    item.lastPurchase = x.timestamp;
+  if (type === 'purchase') {
     agg.purchases++;
     agg.purchaseCategories.add(p.category);
     agg.monetary += p.price ?? 0;
@@ -137,128 +190,195 @@ function foldInteraction(
   }
 }
 
-const affinityDimsCache = new WeakMap<CleanProduct, readonly string[]>();
-function affinityDims(p: CleanProduct): readonly string[] {
-  let dims = affinityDimsCache.get(p);
-  if (dims === undefined) {
-    dims = affinityDimensionsOf(p);
-    affinityDimsCache.set(p, dims);
-  }
-  return dims;
+function emptyFeatureColumns(): InteractionFeatureColumns {
+  return {
+    user_item_affinity: [],
+    category_match: [],
+    price_match: [],
+    time_of_day: [],
+    day_of_week: [],
+    session_position: [],
+  };
 }
 
 /**
- * The training columns read from each source, as (column index, field) lists hoisted out of the
- * row loop: one tight loop per source object keeps each loop's property reads on one shape.
+ * The user half of the step for day D: emits (when `emitRows`) each row's interaction features and
+ * the users' features as of D, then folds the day in, leaving the users' state as of D + 1.
  */
-function columnsFrom(source: number): { readonly index: Int32Array; readonly field: readonly string[] } {
-  const index: number[] = [];
-  const field: string[] = [];
-  TRAINING_ROW_COLUMNS.forEach((c, i) => {
-    if (c.source === source) {
-      index.push(i);
-      field.push(c.field);
-    }
-  });
-  return { index: Int32Array.from(index), field };
-}
-const FROM_INTERACTION = columnsFrom(ROW_SOURCE.interaction);
-const FROM_FEATURES = columnsFrom(ROW_SOURCE.interactionFeatures);
-const FROM_USER = columnsFrom(ROW_SOURCE.user);
-const FROM_ITEM = columnsFrom(ROW_SOURCE.item);
-const FROM_PRODUCT = columnsFrom(ROW_SOURCE.product);
-
-/** Pushes `from`'s fields of `value` (null for each when `value` is absent) onto their columns. */
-function pushFields(
-  columns: readonly unknown[][],
-  from: { readonly index: Int32Array; readonly field: readonly string[] },
-  value: Fields | undefined,
-): void {
-  const { index, field } = from;
-  if (value === undefined)
-    for (let k = 0; k < index.length; k++) (columns[index[k] as number] as unknown[]).push(null);
-  else
-    for (let k = 0; k < index.length; k++)
-      (columns[index[k] as number] as unknown[]).push(value[field[k] as string] ?? null);
-}
-
-/** A value holder read by field name (the column spec checks that each name is a field of its source). */
-type Fields = Readonly<Record<string, unknown>>;
-
-/** Appends the training row of interaction `x`: one push per column, read as TRAINING_ROW_COLUMNS says. */
-function appendRow(
-  rows: TableBuilder,
-  x: CleanInteraction,
-  p: CleanProduct,
-  user: UserAsOf | null,
-  item: ItemFeatures | undefined,
-  position: number,
+export function foldUserDay(
+  state: UserState,
+  day: UserDay,
   config: PipelineConfig,
-): void {
-  const f = interactionFeatures(user?.context ?? null, p, x.timestamp, position, config);
-  const u = user?.features as Fields | undefined;
-  const it = item as Fields | undefined;
-  const c = rows.columns as unknown[][];
-  // No per-row array or closure on this hot path: an indexed push per column, source by source.
-  pushFields(c, FROM_INTERACTION, x as unknown as Fields);
-  pushFields(c, FROM_FEATURES, f as unknown as Fields);
-  pushFields(c, FROM_USER, u);
-  pushFields(c, FROM_ITEM, it);
-  pushFields(c, FROM_PRODUCT, p as unknown as Fields);
-  rows.endRow();
-}
-
-/** A builder for training rows. */
-export function trainingRowsBuilder(): TableBuilder {
-  return new TableBuilder(TRAINING_ROW_COLUMNS);
-}
-
-/**
- * The fold's step (architecture.md): emits the training rows of day D from the state as of D,
- * then folds day D in, leaving the state as of D + 1. `rows` may be null when only the state is
- * wanted (incremental runs).
- */
-export function foldDay(
-  state: FeatureState,
-  day: CleanDayData,
-  config: PipelineConfig,
-  rows: TableBuilder | null,
-): void {
+  emitRows: boolean,
+): UserDayRows | null {
   if (state.asOf !== day.date) throw new RangeError(`fold expected day ${state.asOf}, got ${day.date}`);
   const asOfMs = dateMs(day.date);
-  const items = rows === null ? new Map<string, ItemFeatures>() : itemFeaturesAsOf(state, asOfMs);
-  const profiles = profileIndex(state.userProfiles);
+  const x = day.interactions;
+  const n = rowCount(x);
+  const profiles = profileIndex(state.profiles);
   const usersToday = new Map<string, UserAsOf | null>();
-  if (rows !== null)
-    for (const x of day.interactions)
-      if (!usersToday.has(x.user_id)) usersToday.set(x.user_id, userAsOf(state, x.user_id, profiles, asOfMs));
-  const eventDay = new Map(day.products.map((p) => [p.product_id, p]));
+  if (emitRows)
+    for (const id of x.user_id)
+      if (!usersToday.has(id)) usersToday.set(id, userAsOf(state, id, profiles, asOfMs));
+  const f = emptyFeatureColumns();
 
-  for (const x of day.interactions) {
-    const p = eventDay.get(x.product_id);
-    if (p === undefined)
-      throw new RangeError(
-        `product ${x.product_id} of interaction ${x.interaction_id} is not in the snapshot for ${day.date}`,
-      );
-    let agg = state.users.get(x.user_id);
+  for (let i = 0; i < n; i++) {
+    const p = productOfRow(day, i);
+    const userId = x.user_id[i] as string;
+    const timestamp = x.timestamp[i] as number;
+    let agg = state.aggregates.get(userId);
     if (agg === undefined) {
-      agg = newUserAggregate(x.timestamp);
-      state.users.set(x.user_id, agg);
+      agg = newUserAggregate(timestamp);
+      state.aggregates.set(userId, agg);
     }
-    const position = advanceSession(state, agg, x, config.sessionGapMs);
-    if (rows !== null)
-      appendRow(rows, x, p, usersToday.get(x.user_id) ?? null, items.get(x.product_id), position, config);
-    foldInteraction(state, agg, x, p, config);
+    const position = advanceSession(
+      state,
+      agg,
+      userId,
+      x.session_id[i] as string,
+      timestamp,
+      config.sessionGapMs,
+    );
+    if (emitRows) {
+      const row = interactionFeatures(
+        usersToday.get(userId)?.context ?? null,
+        p,
+        timestamp,
+        position,
+        config,
+      );
+      f.user_item_affinity.push(row.user_item_affinity);
+      f.category_match.push(row.category_match);
+      f.price_match.push(row.price_match);
+      f.time_of_day.push(row.time_of_day);
+      f.day_of_week.push(row.day_of_week);
+      f.session_position.push(row.session_position);
+    }
+    foldIntoUser(agg, x.interaction_type[i] as InteractionType, timestamp, p, config);
   }
 
   const nextMs = asOfMs + DAY_MS;
   // A session whose last event is more than one gap before T can never grow again.
   for (const [key, s] of state.sessions)
     if (s.last < nextMs - config.sessionGapMs) state.sessions.delete(key);
-  const oldestDay = Math.floor(nextMs / DAY_MS) - TRENDING.baselineDays;
-  for (const item of state.items.values())
-    for (const d of item.viewsByDay.keys()) if (d < oldestDay) item.viewsByDay.delete(d);
-  state.products = day.products;
-  state.userProfiles = day.users;
+  state.profiles = day.users;
   state.asOf = addDays(day.date, 1);
+  if (!emitRows) return null;
+  const users = new Map<string, UserFeatures>();
+  for (const [id, u] of usersToday) if (u !== null) users.set(id, u.features);
+  return { features: f, users };
+}
+
+/** One product's counts over one day. */
+export interface ItemDelta {
+  views: number;
+  purchases: number;
+  /** The day's non-null ratings in row order, added one by one so sums match a row-by-row fold exactly. */
+  readonly ratings: number[];
+  lastPurchase: number | null;
+}
+
+/** What a day adds to the item half of the state (architecture.md: the day's item deltas). */
+export interface ItemDayDelta {
+  readonly date: string;
+  /** Per product, in the order the day first touches them. */
+  readonly products: [string, ItemDelta][];
+  /** Views per event-day category, in the order of their first view that day. */
+  readonly categoryViews: [string, number][];
+  readonly totalViews: number;
+}
+
+/** The item deltas of a day's clean interactions (every user's: item features depend on all of them). */
+export function itemDayDelta(day: {
+  readonly date: string;
+  readonly interactions: InteractionColumns;
+  readonly products: EventDayProducts;
+}): ItemDayDelta {
+  const x = day.interactions;
+  const products = new Map<string, ItemDelta>();
+  const categoryViews = new Map<string, number>();
+  let totalViews = 0;
+  for (let i = 0; i < rowCount(x); i++) {
+    const id = x.product_id[i] as string;
+    let d = products.get(id);
+    if (d === undefined) {
+      d = { views: 0, purchases: 0, ratings: [], lastPurchase: null };
+      products.set(id, d);
+    }
+    const rating = x.rating[i] as number | null;
+    if (rating !== null) d.ratings.push(rating);
+    const type = x.interaction_type[i] as InteractionType;
+    if (type === 'view') {
+      d.views++;
+      addTo(categoryViews, productOfRow(day, i).category, 1);
+      totalViews++;
+    } else if (type === 'purchase') {
+      d.purchases++;
+      d.lastPurchase = x.timestamp[i] as number;
+    }
+  }
+  return { date: day.date, products: [...products], categoryViews: [...categoryViews], totalViews };
+}
+
+/**
+ * The item half of the step for day D: folds the day's deltas into the item state as of D, and
+ * takes the day's product snapshot as the one features as of D + 1 use.
+ */
+export function foldItemDay(state: ItemState, delta: ItemDayDelta, snapshot: readonly CleanProduct[]): void {
+  if (state.asOf !== delta.date) throw new RangeError(`fold expected day ${state.asOf}, got ${delta.date}`);
+  // Clean interactions of day D are dated D (data-contract.md, `wrong_partition`).
+  const dayIndex = Math.floor(dateMs(delta.date) / DAY_MS);
+  for (const [id, d] of delta.products) {
+    let agg = state.aggregates.get(id);
+    if (agg === undefined) {
+      agg = {
+        views: 0,
+        purchases: 0,
+        ratingSum: 0,
+        ratingCount: 0,
+        lastPurchase: null,
+        viewsByDay: new Map(),
+      };
+      state.aggregates.set(id, agg);
+    }
+    for (const r of d.ratings) agg.ratingSum += r;
+    agg.ratingCount += d.ratings.length;
+    if (d.views > 0) {
+      agg.views += d.views;
+      agg.viewsByDay.set(dayIndex, (agg.viewsByDay.get(dayIndex) ?? 0) + d.views);
+    }
+    agg.purchases += d.purchases;
+    if (d.lastPurchase !== null) agg.lastPurchase = d.lastPurchase;
+  }
+  for (const [category, views] of delta.categoryViews) addTo(state.categoryViews, category, views);
+  state.totalViews += delta.totalViews;
+  const oldestDay = dayIndex + 1 - TRENDING.baselineDays;
+  for (const item of state.aggregates.values() as Iterable<ItemAggregate>)
+    for (const d of item.viewsByDay.keys()) if (d < oldestDay) item.viewsByDay.delete(d);
+  state.snapshot = snapshot;
+  state.asOf = addDays(delta.date, 1);
+}
+
+/**
+ * The whole step for one day over the unsharded state: both halves, and (when `withRows`) the
+ * day's training rows, built as the sharded stages build them.
+ */
+export function foldDay(
+  state: FeatureState,
+  day: CleanDayData,
+  config: PipelineConfig,
+  withRows: boolean,
+): Table | null {
+  const items = withRows ? itemFeaturesAsOf(state.items, dateMs(day.date)) : null;
+  const userDay: UserDay = {
+    date: day.date,
+    interactions: interactionColumns(day.interactions),
+    products: eventDayProducts(day.products),
+    users: day.users,
+  };
+  const rows = foldUserDay(state.users, userDay, config, withRows);
+  foldItemDay(state.items, itemDayDelta(userDay), day.products);
+  if (rows === null || items === null) return null;
+  const index = userDay.interactions.interaction_id.map((_, i) => i);
+  return trainingRowsOfDay([{ ...userDay, index, rows }], items);
 }

@@ -1,6 +1,6 @@
 import type { CleanProduct } from '../schemas/clean';
 import { DAY_MS } from '../time';
-import type { FeatureState, ItemAggregate } from './state';
+import type { ItemAggregate, ItemState } from './state';
 
 /** Trending windows in days before T: recent `[T-7d, T)`, baseline `[T-35d, T-7d)`. */
 export const TRENDING = { recentDays: 7, baselineDays: 35, baselineWeeks: 4 } as const;
@@ -98,15 +98,15 @@ export function itemAggregates(
  * Item features as of T for every active product of the snapshot for T - 1 (cold items included),
  * keyed by product id. Empty when there is no such snapshot.
  */
-export function itemFeaturesAsOf(state: FeatureState, asOfMs: number): Map<string, ItemFeatures> {
+export function itemFeaturesAsOf(state: ItemState, asOfMs: number): Map<string, ItemFeatures> {
   const out = new Map<string, ItemFeatures>();
-  if (state.products === null) return out;
-  const percentiles = pricePercentiles(state.products);
-  for (const p of state.products) {
+  if (state.snapshot === null) return out;
+  const percentiles = pricePercentiles(state.snapshot);
+  for (const p of state.snapshot) {
     if (!p.is_active) continue;
     const aggregates = itemAggregates(
       p,
-      state.items.get(p.product_id) ?? NO_HISTORY,
+      state.aggregates.get(p.product_id) ?? NO_HISTORY,
       percentiles.get(p.product_id) ?? null,
       state.categoryViews.get(p.category) ?? 0,
       state.totalViews,

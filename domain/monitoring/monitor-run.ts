@@ -1,6 +1,7 @@
 import { type PipelineConfig, defaultConfig } from '../config';
 import { type ColumnSpec, ITEM_FEATURE_COLUMNS, USER_FEATURE_COLUMNS } from '../features/columns';
 import { readJsonOrNull, writeJson } from '../lake-json';
+import { readFeatureRows } from '../feature-files';
 import { OUTPUT_PREFIX, outputKeys } from '../lake-layout';
 import type { Lake } from '../ports';
 import { addDays, formatTimestamp } from '../time';
@@ -59,18 +60,8 @@ export type RunMonitor = (
 ) => Promise<MonitoringSummary>;
 
 const FEATURE_FILES = [
-  {
-    dataset: 'users',
-    prefix: OUTPUT_PREFIX.userFeatures,
-    key: outputKeys.userFeatures,
-    columns: USER_FEATURE_COLUMNS,
-  },
-  {
-    dataset: 'items',
-    prefix: OUTPUT_PREFIX.itemFeatures,
-    key: outputKeys.itemFeatures,
-    columns: ITEM_FEATURE_COLUMNS,
-  },
+  { dataset: 'users', prefix: OUTPUT_PREFIX.userFeatures, columns: USER_FEATURE_COLUMNS },
+  { dataset: 'items', prefix: OUTPUT_PREFIX.itemFeatures, columns: ITEM_FEATURE_COLUMNS },
 ] as const;
 
 const NUMERIC_TYPES: ReadonlySet<string> = new Set(['DOUBLE', 'INT64', 'INT32']);
@@ -178,11 +169,11 @@ async function featureFigures(
   const previous = { users: null as string | null, items: null as string | null };
   const features: FeatureFigures[] = [];
   for (const file of FEATURE_FILES) {
-    const current = await ports.decodeTable(await ports.output.read(file.key(asOf)));
+    const current = await readFeatureRows(ports.output, file.dataset, asOf, ports.decodeTable);
     const before = await previousAsOf(ports.output, file.prefix, asOf);
     previous[file.dataset] = before;
     const reference =
-      before === null ? null : await ports.decodeTable(await ports.output.read(file.key(before)));
+      before === null ? null : await readFeatureRows(ports.output, file.dataset, before, ports.decodeTable);
     features.push(...columnFigures(file.dataset, file.columns, current, reference, config));
   }
   return { previous, features };

@@ -1,7 +1,8 @@
 import { readJsonOrNull } from '../lake-json';
 import { InvalidArgumentError } from '../errors';
-import type { FeatureState } from '../features/state';
-import { outputKeys } from '../lake-layout';
+import type { FeatureState, UserState } from '../features/state';
+import { featureFileKeys } from '../feature-files';
+import { outputKeys, partNumberOf } from '../lake-layout';
 import type { Lake } from '../ports';
 import type { FeatureStore, PublishResult } from './ports';
 import {
@@ -16,7 +17,7 @@ import {
  * The affinity companion of the user feature file (`outputKeys.userAffinity`; the vectors are not
  * Parquet columns), so that Spark, Athena and DuckDB reading `features/users/` meet only Parquet.
  * The companion file's content for a state: `{ "<user_id>": { "c:<category>": weight, ... }, ... }`. */
-export function affinityCompanionJson(state: FeatureState): string {
+export function affinityCompanionJson(state: UserState): string {
   return JSON.stringify(Object.fromEntries(userAffinityVectors(state)));
 }
 
@@ -29,8 +30,8 @@ export async function publishFromState(
   state: FeatureState,
   asOf: string,
 ): Promise<PublishResult> {
-  if (state.asOf !== asOf)
-    throw new InvalidArgumentError('as_of', asOf, `the state holds features as of ${state.asOf}`);
+  if (state.users.asOf !== asOf)
+    throw new InvalidArgumentError('as_of', asOf, `the state holds features as of ${state.users.asOf}`);
   return store.publish(recordsFromState(state), asOf);
 }
 
@@ -48,18 +49,21 @@ export async function publishFromLake(
   asOf: string,
   decode: FeatureFileDecoder,
 ): Promise<PublishResult> {
-  const [userRows, itemRows, affinity] = await Promise.all([
-    outputLake.read(outputKeys.userFeatures(asOf)).then(decode),
+  const userKeys = await featureFileKeys(outputLake, 'users', asOf);
+  const [userParts, itemRows, affinityParts] = await Promise.all([
+    Promise.all(userKeys.map((key) => outputLake.read(key).then(decode))),
     outputLake.read(outputKeys.itemFeatures(asOf)).then(decode),
-    readJsonOrNull<Record<string, AffinityVector>>(outputLake, outputKeys.userAffinity(asOf)).then(
-      (vectors) => vectors ?? {},
+    Promise.all(
+      userKeys.map((key) =>
+        readJsonOrNull<Record<string, AffinityVector>>(
+          outputLake,
+          outputKeys.userAffinity(asOf, partNumberOf(key) ?? 0),
+        ),
+      ),
     ),
   ]);
-  return store.publish(
-    {
-      users: userRows.map((r) => userRecordFromRow(r, affinity[r.user_id as string])),
-      items: itemRows.map(itemRecordFromRow),
-    },
-    asOf,
+  const users = userParts.flatMap((rows, shard) =>
+    rows.map((r) => userRecordFromRow(r, affinityParts[shard]?.[r.user_id as string])),
   );
+  return store.publish({ users, items: itemRows.map(itemRecordFromRow) }, asOf);
 }

@@ -2,7 +2,7 @@ import { InvalidArgumentError } from '../errors';
 import { ITEM_FEATURE_COLUMNS, USER_FEATURE_COLUMNS } from '../features/columns';
 import { profileIndex, userAsOf } from '../features/fold';
 import { type ItemFeatures, itemFeaturesAsOf } from '../features/item-features';
-import type { FeatureState } from '../features/state';
+import type { FeatureState, UserState } from '../features/state';
 import type { UserFeatures } from '../features/user-features';
 import { compareCodePoints } from '../text';
 import { dateMs } from '../time';
@@ -44,10 +44,10 @@ export const USER_FEATURE_NAMES = USER_FEATURE_COLUMNS.map((c) => c.name) as rea
 export const ITEM_FEATURE_NAMES = ITEM_FEATURE_COLUMNS.map((c) => c.name) as readonly (keyof ItemFeatures)[];
 
 /** Every user's affinity vector as of the state's T, keyed by user id in code-point order. */
-export function userAffinityVectors(state: FeatureState): Map<string, Record<string, number>> {
+export function userAffinityVectors(state: UserState): Map<string, Record<string, number>> {
   const out = new Map<string, Record<string, number>>();
-  for (const id of [...state.users.keys()].sort(compareCodePoints)) {
-    const agg = state.users.get(id);
+  for (const id of [...state.aggregates.keys()].sort(compareCodePoints)) {
+    const agg = state.aggregates.get(id);
     if (agg !== undefined) out.set(id, Object.fromEntries(agg.affinity));
   }
   return out;
@@ -55,15 +55,15 @@ export function userAffinityVectors(state: FeatureState): Map<string, Record<str
 
 /** The records to publish for the state's T: every user with history and every active product of the T - 1 snapshot. */
 export function recordsFromState(state: FeatureState): FeatureRecords {
-  const asOfMs = dateMs(state.asOf);
-  const profiles = profileIndex(state.userProfiles);
+  const asOfMs = dateMs(state.users.asOf);
+  const profiles = profileIndex(state.users.profiles);
   const users: UserRecordInput[] = [];
-  for (const id of [...state.users.keys()].sort(compareCodePoints)) {
-    const u = userAsOf(state, id, profiles, asOfMs);
+  for (const id of [...state.users.aggregates.keys()].sort(compareCodePoints)) {
+    const u = userAsOf(state.users, id, profiles, asOfMs);
     if (u === null) continue;
     users.push({ user_id: id, ...u.features, affinity: Object.fromEntries(u.context.affinity) });
   }
-  const itemFeatures = itemFeaturesAsOf(state, asOfMs);
+  const itemFeatures = itemFeaturesAsOf(state.items, asOfMs);
   const items: ItemRecordInput[] = [];
   for (const id of [...itemFeatures.keys()].sort(compareCodePoints))
     items.push({ product_id: id, ...(itemFeatures.get(id) as ItemFeatures) });

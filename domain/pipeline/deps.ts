@@ -27,6 +27,8 @@ export interface RunParams {
   /** The reference time (`--now`, or the wall clock at start) in epoch ms. */
   readonly referenceTimeMs: number;
   readonly config: PipelineConfig;
+  /** User shards N (architecture.md): outputs do not depend on it, the state's files do. */
+  readonly shardCount: number;
   /** Package version, recorded in the manifest. */
   readonly codeVersion: string;
 }

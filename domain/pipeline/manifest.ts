@@ -1,10 +1,31 @@
 import { SCHEMA_VERSION } from '../schemas/records';
 import { formatTimestamp } from '../time';
-import type { BuildResult } from './build-features';
+import type { OutputRef } from './outputs';
+import type { Split, SplitCounts } from '../split';
+import type { SplitBoundary } from './assemble-days';
 import type { DaySummary } from './validate-clean-day';
 import type { PipelineDeps, RunParams } from './deps';
 import type { RunPlan } from './plan';
 import { configHash } from './run-id';
+
+/** Row counts and time boundaries of the split (features.md §6). */
+export interface SplitSummary {
+  readonly n: number;
+  readonly counts: SplitCounts;
+  readonly boundaries: Record<Split, SplitBoundary>;
+}
+
+/** What the fold stages produced, gathered from their records by CommitRun. */
+export interface FoldResult {
+  readonly asOf: string;
+  /** Every output file, in key order. */
+  readonly outputs: readonly OutputRef[];
+  /** Null on incremental runs, which write no training rows. */
+  readonly split: SplitSummary | null;
+  readonly users: number;
+  readonly items: number;
+  readonly shardCount: number;
+}
 
 /** Run status as the API reports it. */
 export type RunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
@@ -12,8 +33,11 @@ export type RunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
 /** Timing and record count of one stage. */
 export interface StageTiming {
   readonly stage: string;
+  /** Summed over a Map stage's iterations. */
   readonly seconds: number;
   readonly records: number;
+  /** Task invocations (a Map stage's iterations). */
+  readonly tasks: number;
 }
 
 /** The run manifest (features.md §7): lineage of inputs and outputs, config, timings. */
@@ -36,8 +60,10 @@ export interface RunManifest {
     readonly counts: DaySummary['counts'];
     readonly report: string;
   }[];
-  readonly outputs: BuildResult['outputs'];
-  readonly split: BuildResult['split'] | null;
+  readonly outputs: FoldResult['outputs'];
+  readonly split: SplitSummary | null;
+  /** User shards N of the run (the user feature and state files hold one part per shard). */
+  readonly shard_count: number;
   readonly users: number | null;
   readonly items: number | null;
   readonly stages: readonly StageTiming[];
@@ -65,7 +91,7 @@ export function buildManifest(
   params: RunParams,
   plan: RunPlan | null,
   days: readonly DaySummary[],
-  build: BuildResult | null,
+  build: FoldResult | null,
   stages: readonly StageTiming[],
   error: string | null,
 ): RunManifest {
@@ -87,6 +113,7 @@ export function buildManifest(
       .map((d) => ({ date: d.date, status: d.status, counts: d.counts, report: d.reportKey })),
     outputs: build?.outputs ?? [],
     split: build?.split ?? null,
+    shard_count: params.shardCount,
     users: build?.users ?? null,
     items: build?.items ?? null,
     stages,

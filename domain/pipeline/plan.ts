@@ -1,5 +1,6 @@
 import type { PipelineConfig } from '../config';
 import { MissingInputError } from '../errors';
+import { shardNumbers } from '../features/shards';
 import { checkStateMeta, readStateMeta } from '../features/state-codec';
 import { readJson, writeJson } from '../lake-json';
 import { joinLakeUri } from '../lake-uri';
@@ -104,12 +105,22 @@ export interface TaskContext {
   readonly defaults: { readonly input_uri: string; readonly output_uri: string | undefined };
   /** Days a full run without a start date covers, ending at E (features.md §8: the training window). */
   readonly trainingWindowDays: number;
+  /** User shards N when the request names none. */
+  readonly shardCount: number;
+  /** The Map states' MaxConcurrency (parallel Lambdas per Map on AWS). */
+  readonly mapMaxConcurrency: number;
 }
 
-/** Plan's output: the run pointer and the days the Map state fans out over. */
+/** Plan's output: the run pointer and the items each Map state fans out over. */
 export interface PlanOutput {
   readonly run: RunRef;
+  /** The run's days (ValidateCleanDays). */
   readonly days: readonly string[];
+  /** The user shards, as objects (FoldUserShards; a bare number breaks `$` in the local engine). */
+  readonly shards: readonly { readonly shard: number }[];
+  /** The days whose training rows are assembled (AssembleTrainingDays): all of a full run's, none else. */
+  readonly training_days: readonly string[];
+  readonly max_concurrency: number;
 }
 
 /** Resolves the days of a request: explicit dates, the schedule's, or the lake's whole range. */
@@ -156,10 +167,15 @@ export async function plan(
   const dates = await resolveDates(deps, request, referenceTimeMs, ctx.trainingWindowDays);
   const { endDate } = dates;
   let { startDate } = dates;
+  let shardCount = request.shards ?? ctx.shardCount;
   if (request.mode === 'incremental') {
-    // The stored state decides S; a missing or mismatched state stops the run here, before any work.
-    const meta = checkStateMeta(await readStateMeta(deps, endDate), endDate, {
+    // The stored state decides S (and N, unless asked); a missing or mismatched state stops the
+    // run here, before any work.
+    const stored = await readStateMeta(deps, endDate);
+    if (request.shards === undefined && stored !== null) shardCount = stored.shard_count;
+    const meta = checkStateMeta(stored, endDate, {
       configHash: configHash(ctx.config, deps.hash),
+      shardCount,
       startDate: request.start_date,
     });
     startDate = meta.start_date;
@@ -168,9 +184,10 @@ export async function plan(
   const params: RunParams = {
     ...base,
     runId: request.run_id ?? deriveRunId(base, deps.hash),
+    shardCount,
     codeVersion: ctx.codeVersion,
   };
-  deps.log(`plan: ${params.mode} run ${params.runId}, ${startDate}..${endDate}`);
+  deps.log(`plan: ${params.mode} run ${params.runId}, ${startDate}..${endDate}, ${shardCount} user shards`);
   const runPlan = await planRun(deps, params);
   const planKey = outputKeys.plan(params.runId);
   await writeJson(deps.output, planKey, runPlan, false);
@@ -181,7 +198,13 @@ export async function plan(
     records: runPlan.days.length,
   });
   deps.log(`validate + clean: ${runPlan.days.length} days`);
-  return { run: { run_id: params.runId, input_uri, output_uri, plan_key: planKey }, days: runPlan.days };
+  return {
+    run: { run_id: params.runId, input_uri, output_uri, plan_key: planKey },
+    days: runPlan.days,
+    shards: shardNumbers(shardCount).map((shard) => ({ shard })),
+    training_days: params.mode === 'full' ? runPlan.days : [],
+    max_concurrency: ctx.mapMaxConcurrency,
+  };
 }
 
 /** The run's plan, as Plan stored it (every later Task starts from it). */

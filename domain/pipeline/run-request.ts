@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { parseDate, parseTimestamp } from '../time';
 import { RUN_ID_PATTERN } from './run-id';
 
+/** The most user shards a run may ask for: each is one Lambda of a Distributed Map and one file per day. */
+export const MAX_SHARDS = 1000;
+
 const isoDate = z.string().refine((s) => parseDate(s) !== null, { message: 'must be a date YYYY-MM-DD' });
 
 /**
@@ -21,6 +24,8 @@ export const RunRequest = z
       .string()
       .refine((s) => parseTimestamp(s) !== null, { message: 'must be an ISO-8601 timestamp' })
       .optional(),
+    /** User shards N of the fold (default from config; an incremental run defaults to its state's). */
+    shards: z.number().int().min(1).max(MAX_SHARDS).optional(),
     input_path: z.string().min(1).optional(),
     output_path: z.string().min(1).optional(),
     /** Set by the EventBridge schedules (`daily`: yesterday; `weekly`: everything up to yesterday). */
@@ -53,6 +58,16 @@ export const RunEvent = z.looseObject({ run: RunRefSchema });
 
 /** The event of the per-day Task (`{run, date}`). */
 export const DayEvent = z.looseObject({ run: RunRefSchema, date: isoDate });
+
+/** The event of the per-shard Task (`{run, shard}`). */
+export const ShardEvent = z.looseObject({
+  run: RunRefSchema,
+  shard: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_SHARDS - 1),
+});
 
 /** The event of a Task that works on the features as of T (`{run, as_of}`). */
 export const AsOfEvent = z.looseObject({ run: RunRefSchema, as_of: isoDate });

@@ -11,8 +11,14 @@ import type { PipelineDeps, RunParams } from './deps';
 import { type RunPlan, type SnapshotRef, planRun, readPlan } from './plan';
 import { deriveRunId } from './run-id';
 import type { RunRef } from './run-request';
-import { type StageRecord, dayRecordName, writeStageRecord } from './stage-records';
-import { stageDay } from './staging';
+import { type StageRecord, dayRecordName, readStageRecord, writeStageRecord } from './stage-records';
+import { PipelineError, ValidationFailedError } from '../errors';
+import { cleanProducts, cleanUsers } from '../cleaning/snapshots';
+import { eventDayProducts, itemDayDelta } from '../features/fold';
+import { interactionColumns } from '../features/day-columns';
+import type { CleanInteraction, CleanProduct, CleanUser } from '../schemas/clean';
+import { validateProductSnapshot, validateUserSnapshot } from '../validation/snapshots';
+import { type StagedItemDay, shardDay, shardUsers } from './staging';
 
 /** What `ValidateCleanDay` records for its day (`runs/<id>/stages/ValidateCleanDay/<date>.json`). */
 export interface DaySummary extends StageRecord {
@@ -22,7 +28,6 @@ export interface DaySummary extends StageRecord {
   /** One line per failed threshold or error, empty unless `status` is failed. */
   readonly failures: readonly string[];
   readonly reportKey: string;
-  readonly stagingKey: string;
   readonly inputs: readonly LakeObject[];
   readonly seconds: number;
 }
@@ -87,6 +92,66 @@ export function failuresOf(report: ValidationReport): string[] {
 }
 
 /**
+ * Writes what the fold stages read of a clean day: its interactions split into user shards (each
+ * with its products' event-day attributes and its users' snapshot rows), and its item deltas with
+ * the product snapshot. On day S of a full run, also the cleaned snapshots for S - 1.
+ */
+async function stageCleanDay(
+  deps: PipelineDeps,
+  plan: RunPlan,
+  date: string,
+  interactions: readonly CleanInteraction[],
+  products: readonly CleanProduct[],
+  users: readonly CleanUser[],
+): Promise<void> {
+  const { runId, shardCount } = plan.params;
+  const attributes = eventDayProducts(products);
+  const item: StagedItemDay = {
+    delta: itemDayDelta({ date, interactions: interactionColumns(interactions), products: attributes }),
+    snapshot: products,
+  };
+  const writes = [
+    writeJson(deps.output, outputKeys.stagedItemDay(runId, date), item, false),
+    ...shardDay(date, interactions, attributes, users, shardCount).map((shard) =>
+      writeJson(deps.output, outputKeys.stagedShardDay(runId, date, shard.shard), shard, false),
+    ),
+  ];
+  if (plan.params.mode === 'full' && date === plan.params.startDate)
+    writes.push(stageSnapshotsBeforeStart(deps, plan));
+  await Promise.all(writes);
+}
+
+/**
+ * The cleaned snapshots for S - 1 (features as of S use them): products whole, users per shard.
+ * They are validated and cleaned like any day's, without a report (they serve no day of the run).
+ */
+async function stageSnapshotsBeforeStart(deps: PipelineDeps, plan: RunPlan): Promise<void> {
+  const { runId, shardCount, startDate } = plan.params;
+  const before = addDays(startDate, -1);
+  const [productSnapshot, userSnapshot] = await Promise.all([
+    readSnapshot(deps, plan.products[before]),
+    readSnapshot(deps, plan.users[before]),
+  ]);
+  const products =
+    productSnapshot === null
+      ? null
+      : cleanProducts(validateProductSnapshot(productSnapshot.objects).records.values());
+  const users =
+    userSnapshot === null ? null : cleanUsers(validateUserSnapshot(userSnapshot.objects).records.values());
+  await Promise.all([
+    writeJson(deps.output, outputKeys.stagedProductsBeforeStart(runId), products, false),
+    ...Array.from({ length: shardCount }, (_, shard) =>
+      writeJson(
+        deps.output,
+        outputKeys.stagedUsersBeforeStart(runId, shard),
+        users === null ? null : shardUsers(users, shard, shardCount),
+        false,
+      ),
+    ),
+  ]);
+}
+
+/**
  * Reads the day's partitions and snapshots, validates and cleans them, and writes the report,
  * the quarantine and (unless validating only) the staged clean day. Days are independent, so they
  * can run in parallel.
@@ -118,7 +183,6 @@ export async function validateAndStageDay(
   const { report } = result;
   const reportKey = outputKeys.report(date);
   const volume = await recentVolume(deps.output, report, plan.days);
-  const stagingKey = outputKeys.staging(plan.params.runId, `day=${date}`);
   const quarantine = (dataset: string): string =>
     result.quarantine
       .filter((q) => q.dataset === dataset)
@@ -133,11 +197,8 @@ export async function validateAndStageDay(
     deps.output.write(outputKeys.quarantine('interactions', date), quarantine('interactions')),
     deps.output.write(outputKeys.quarantine('products', date), quarantine('products')),
     deps.output.write(outputKeys.quarantine('users', date), quarantine('users')),
-    options.stageCleanDay
-      ? deps.output.write(
-          stagingKey,
-          JSON.stringify(stageDay(date, result.interactions, result.products, result.users)),
-        )
+    options.stageCleanDay && report.status !== 'failed'
+      ? stageCleanDay(deps, plan, date, result.interactions, result.products ?? [], result.users ?? [])
       : Promise.resolve(),
   ]);
   const seconds = (deps.clock() - started) / 1000;
@@ -149,7 +210,6 @@ export async function validateAndStageDay(
     counts: report.counts,
     failures: report.status === 'failed' ? failuresOf(report) : [],
     reportKey,
-    stagingKey,
     inputs: listed,
     seconds,
     report,
@@ -203,7 +263,44 @@ export async function validateOneDay(
     ...base,
     mode: 'full',
     runId: deriveRunId(base, deps.hash),
+    shardCount: 1,
     codeVersion: request.codeVersion,
   });
   return validateAndStageDay(deps, plan, request.date, { stageCleanDay: false });
+}
+
+/** The days' records of a run, in date order; a day without one did not complete. */
+export async function readDaySummaries(
+  deps: PipelineDeps,
+  run: RunRef,
+  days: readonly string[],
+): Promise<DaySummary[]> {
+  const summaries = await Promise.all(
+    days.map((date) => readStageRecord<DaySummary>(deps, run.run_id, dayRecordName(date))),
+  );
+  return summaries.filter((s): s is DaySummary => s !== null);
+}
+
+/**
+ * The run's day records, each day validated and not failed: what the fold stages start from.
+ * A failed day stops the run, naming the day and the threshold.
+ */
+export async function validatedDays(
+  deps: PipelineDeps,
+  run: RunRef,
+  days: readonly string[],
+): Promise<DaySummary[]> {
+  const summaries = await readDaySummaries(deps, run, days);
+  const failed = summaries.find((d) => d.status === 'failed');
+  if (failed !== undefined) throw new ValidationFailedError(failed.date, failed.failures);
+  const missing = days.find((date) => !summaries.some((d) => d.date === date));
+  if (missing !== undefined)
+    throw new PipelineError(
+      `day ${missing} of run ${run.run_id} has no ValidateCleanDay record: it did not complete`,
+      {
+        stage: 'ValidateCleanDay',
+        date: missing,
+      },
+    );
+  return summaries;
 }

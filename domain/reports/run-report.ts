@@ -1,6 +1,7 @@
 import { readJsonOrNull } from '../lake-json';
 import { ObjectNotFoundError } from '../errors';
 import { featureNullLimit, nullShareOk } from '../monitoring/completeness';
+import { readFeatureRows } from '../feature-files';
 import type { TableDecoder } from '../monitoring/monitor-run';
 import type { MonitoringSummary } from '../monitoring/summary';
 import { outputKeys } from '../lake-layout';
@@ -13,8 +14,6 @@ import type { VolumePoint } from './svg';
 
 /** Where a run's HTML page is stored, beside its manifest. */
 export const runReportKey = outputKeys.runReport;
-
-const FEATURE_KEYS = { users: outputKeys.userFeatures, items: outputKeys.itemFeatures } as const;
 
 function columnOf(rows: readonly Record<string, unknown>[] | null, name: string): unknown[] {
   if (rows === null) return [];
@@ -52,10 +51,9 @@ async function featureReports(
   for (const dataset of ['users', 'items'] as const) {
     const features = summary.features.filter((f) => f.dataset === dataset);
     if (features.length === 0) continue;
-    const key = FEATURE_KEYS[dataset];
-    const current = await decodeTable(await output.read(key(asOf)));
+    const current = await readFeatureRows(output, dataset, asOf, decodeTable);
     const before = summary.previous_as_of[dataset];
-    const reference = before === null ? null : await decodeTable(await output.read(key(before)));
+    const reference = before === null ? null : await readFeatureRows(output, dataset, before, decodeTable);
     for (const f of features) {
       const ref = columnOf(reference, f.feature);
       const cur = columnOf(current, f.feature);

@@ -8,8 +8,10 @@ import { type DayOutcome, describeDay } from '../../domain/pipeline/validate-cle
 import { type TaskState, functionSuffix } from '../../state-machines/pipeline-definition';
 import definition from '../../state-machines/pipeline.asl.json';
 import { wiring } from '../../wiring';
-import * as buildFeatures from '../pipeline-build-features';
+import * as assembleDays from '../pipeline-assemble-days';
 import * as commitRun from '../pipeline-commit-run';
+import * as foldItems from '../pipeline-fold-items';
+import * as foldUsers from '../pipeline-fold-users';
 import * as monitor from '../pipeline-monitor';
 import * as plan from '../pipeline-plan';
 import * as publish from '../pipeline-publish';
@@ -20,7 +22,9 @@ import * as validateCleanDay from '../pipeline-validate-clean-day';
 export const TASK_HANDLERS: Readonly<Record<TaskState, LambdaEntry>> = {
   Plan: plan.handler as LambdaEntry,
   ValidateCleanDay: validateCleanDay.handler as LambdaEntry,
-  BuildFeatures: buildFeatures.handler as LambdaEntry,
+  FoldItems: foldItems.handler as LambdaEntry,
+  FoldUsers: foldUsers.handler as LambdaEntry,
+  AssembleDays: assembleDays.handler as LambdaEntry,
   Publish: publish.handler as LambdaEntry,
   Monitor: monitor.handler as LambdaEntry,
   CommitRun: commitRun.handler as LambdaEntry,

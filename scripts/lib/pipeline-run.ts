@@ -6,6 +6,7 @@ import { REJECTION_CODES, REMOVAL_CODES } from '../../domain/validation/codes';
 import { runPipelineLocally } from '../../handlers/lib/pipeline-engine';
 import { createWiring, withWiring } from '../../wiring';
 import { formatTable } from './cli';
+import { MAP_TASKS } from '../../state-machines/pipeline-definition';
 import { TaskWorkerPool } from './task-workers';
 
 /** A pipeline run from the command line (and the tests that drive the CLI's path). */
@@ -64,8 +65,8 @@ export async function runLocally(
     ...(setup.featureStore === undefined ? {} : { featureStore: setup.featureStore }),
   });
   const pool =
-    setup.workers === true && settings.dayConcurrency > 1
-      ? new TaskWorkerPool(settings.dayConcurrency, settings)
+    setup.workers === true && settings.workerThreads > 1
+      ? new TaskWorkerPool(settings.workerThreads, settings)
       : null;
   const started = performance.now();
   let outcome: RunOutcome;
@@ -73,7 +74,9 @@ export async function runLocally(
     outcome = await withWiring(w, () =>
       runPipelineLocally(
         request,
-        pool === null ? {} : { overrides: { ValidateCleanDay: pool.entry('ValidateCleanDay') } },
+        pool === null
+          ? {}
+          : { overrides: Object.fromEntries(MAP_TASKS.map((state) => [state, pool.entry(state)])) },
       ),
     );
   } finally {

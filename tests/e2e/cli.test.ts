@@ -24,7 +24,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
     'S3_ENDPOINT_URL',
     'S3_FORCE_PATH_STYLE',
     'PIPELINE_CONFIG',
-    'DAY_CONCURRENCY',
+    'WORKER_THREADS',
   ])
     delete env[name];
   return env;
