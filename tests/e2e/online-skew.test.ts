@@ -1,4 +1,3 @@
-import { outputKeys } from '../../domain/lake-layout';
 /**
  * No training/serving skew (features.md §5): for sampled training rows of day D, the features the
  * online route serves from the store as of D equal the row's features exactly.
@@ -31,10 +30,10 @@ import {
 } from '../../domain/features/columns';
 import { type CleanDayData, foldDay } from '../../domain/features/fold';
 import { emptyState } from '../../domain/features/state';
-import { affinityCompanionJson, publishFromLake, publishFromState } from '../../domain/online/publish';
+import { publishFromLake, publishFromState } from '../../domain/online/publish';
 import { validateAndStageDay } from '../../domain/pipeline/validate-clean-day';
 import { planRun } from '../../domain/pipeline/plan';
-import { type StagedDay, unstageDay } from '../../domain/pipeline/staging';
+import { stagedCleanDay } from '../support/staged-days';
 import type { CleanProduct } from '../../domain/schemas/clean';
 import { addDays } from '../../domain/time';
 import { lambdaHandler } from '../../handlers/features-online';
@@ -50,6 +49,7 @@ const PER_DAY = 60;
 type Row = Record<string, unknown>;
 
 let root: string;
+let out: string;
 let dynamo: LocalDynamo;
 let client: ReturnType<typeof createDynamoDbClient>;
 let rows: Row[];
@@ -66,7 +66,7 @@ async function freshStore(table: string): Promise<DynamoDbFeatureStore> {
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'e2e-skew-'));
   const lake = join(root, 'lake');
-  const out = join(lake, 'processed');
+  out = join(lake, 'processed');
   writeLakeDir(lake, E2E_LAKE);
   const outcome = await runPipelineRequest(
     { ...E2E_RUN, inputUri: lake, outputUri: out },
@@ -86,17 +86,15 @@ beforeAll(async () => {
     endDate: E2E_RUN.endDate,
     referenceTimeMs: Date.parse(E2E_RUN.now),
     config: settings.pipeline,
+    shardCount: 3,
     codeVersion: 'test',
   });
   // This lake has no snapshot before S, so the fold starts from an empty state without one.
   expect(plan.products[addDays(E2E_RUN.startDate, -1)]).toBeNull();
   cleanDays = [];
   for (const date of DAYS) {
-    const summary = await validateAndStageDay(deps, plan, date);
-    const staged = JSON.parse(
-      new TextDecoder().decode(await deps.output.read(summary.stagingKey)),
-    ) as StagedDay;
-    cleanDays.push(unstageDay(staged));
+    await validateAndStageDay(deps, plan, date);
+    cleanDays.push(await stagedCleanDay(deps.output, plan.params, date));
   }
   expect(cleanDays.reduce((n, d) => n + d.interactions.length, 0)).toBe(rows.length);
 
@@ -145,7 +143,7 @@ describe('online features equal the training rows (no training/serving skew)', (
         useWiring({ featureStore: store });
         await publishFromState(store, state, day.date);
         const before = new Map(
-          (state.products ?? []).filter((p) => p.is_active).map((p) => [p.product_id, p]),
+          (state.items.snapshot ?? []).filter((p) => p.is_active).map((p) => [p.product_id, p]),
         );
         const today = new Map(day.products.map((p) => [p.product_id, p]));
         const eligible = rows.filter(
@@ -177,7 +175,7 @@ describe('online features equal the training rows (no training/serving skew)', (
           compared++;
         }
       }
-      foldDay(state, day, settings.pipeline, null);
+      foldDay(state, day, settings.pipeline, false);
     }
     expect(mismatches).toEqual([]);
     expect(compared).toBeGreaterThan(200);
@@ -187,22 +185,21 @@ describe('online features equal the training rows (no training/serving skew)', (
 
   it('publishing from the lake (Parquet + affinity companion) stores what publishing from the state does', async () => {
     const state = emptyState(E2E_RUN.startDate, null, null);
-    for (const day of cleanDays) foldDay(state, day, settings.pipeline, null);
-    const asOf = state.asOf;
-    const lake = createPipelineDeps({
-      inputUri: join(root, 'lake'),
-      outputUri: join(root, 'lake', 'processed'),
-    }).output;
-    await lake.write(outputKeys.userAffinity(asOf), affinityCompanionJson(state));
+    for (const day of cleanDays) foldDay(state, day, settings.pipeline, false);
+    const asOf = state.users.asOf;
+    // The pipeline's own files as of T: one user part and one affinity part per shard.
+    const lake = createPipelineDeps({ inputUri: join(root, 'lake'), outputUri: out }).output;
     const fromState = await freshStore('from-state');
     const fromLake = await freshStore('from-lake');
     const a = await publishFromState(fromState, state, asOf);
     const b = await publishFromLake(fromLake, lake, asOf, decodeParquet);
     expect(b).toEqual(a);
-    expect(a.written).toBe(state.users.size + (state.products ?? []).filter((p) => p.is_active).length);
-    for (const id of state.users.keys())
+    expect(a.written).toBe(
+      state.users.aggregates.size + (state.items.snapshot ?? []).filter((p) => p.is_active).length,
+    );
+    for (const id of state.users.aggregates.keys())
       expect(await fromLake.getUser(id)).toEqual(await fromState.getUser(id));
-    const ids = (state.products ?? []).map((p) => p.product_id);
+    const ids = (state.items.snapshot ?? []).map((p) => p.product_id);
     expect(await fromLake.getItems(ids)).toEqual(await fromState.getItems(ids));
   });
 });

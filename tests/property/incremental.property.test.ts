@@ -3,27 +3,30 @@ import fc from 'fast-check';
 import { addDays } from '../../domain/time';
 import { type RandomLake, randomLake } from '../support/random-lake';
 import { anyConfig, runInMemory } from '../support/memory-pipeline';
-import type { MemoryLake } from '../../adapters/memory-lake';
+import { shardNumbers } from '../../domain/features/shards';
 import type { PipelineConfig } from '../../domain/config';
 
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 
-/** The features and state as of T: what a daily run must reproduce exactly. */
-const asOfOutputs = (asOf: string): string[] => [
-  `features/users/as_of=${asOf}/part-00000.parquet`,
-  `features/items/as_of=${asOf}/part-00000.parquet`,
-  `features/user_affinity/as_of=${asOf}/affinity.json`,
-  `state/as_of=${asOf}/state.json`,
-  `state/as_of=${asOf}/meta.json`,
+/** The features and state as of T with N user shards: what a daily run must reproduce exactly. */
+const asOfOutputs = (asOf: string, shards: number): string[] => [
+  ...shardNumbers(shards).flatMap((k) => [
+    outputKeys.userFeatures(asOf, k),
+    outputKeys.userAffinity(asOf, k),
+    outputKeys.userState(asOf, k),
+  ]),
+  outputKeys.itemFeatures(asOf),
+  outputKeys.itemState(asOf),
+  outputKeys.stateMeta(asOf),
 ];
 
-async function full(lake: RandomLake, config: PipelineConfig, endIndex: number, output?: MemoryLake) {
+async function full(lake: RandomLake, config: PipelineConfig, endIndex: number, shardCount = 4) {
   return runInMemory(lake.files, {
     startDate: lake.dates[0] as string,
     endDate: lake.dates[endIndex] as string,
     config,
     referenceTimeMs: lake.referenceTimeMs,
-    ...(output === undefined ? {} : { output }),
+    shardCount,
   });
 }
 
@@ -34,11 +37,12 @@ describe('incremental runs (features.md §8)', () => {
         randomLake({ minDays: 2, maxDays: 10 }),
         anyConfig,
         fc.nat(),
-        async (lake, config, cut) => {
+        fc.constantFrom(1, 3),
+        async (lake, config, cut, shards) => {
           const last = lake.dates.length - 1;
           const k = cut % last; // the full run ends on day k < E
-          const reference = await full(lake, config, last);
-          const daily = await full(lake, config, k);
+          const reference = await full(lake, config, last, shards);
+          const daily = await full(lake, config, k, shards);
           for (let d = k + 1; d <= last; d++)
             await runInMemory(lake.files, {
               startDate: lake.dates[0] as string,
@@ -49,7 +53,7 @@ describe('incremental runs (features.md §8)', () => {
               output: daily.output,
             });
           const asOf = addDays(lake.dates[last] as string, 1);
-          for (const key of asOfOutputs(asOf))
+          for (const key of asOfOutputs(asOf, shards))
             expect({ key, bytes: text(await daily.output.read(key)) }).toEqual({
               key,
               bytes: text(await reference.output.read(key)),
@@ -60,12 +64,17 @@ describe('incremental runs (features.md §8)', () => {
     );
   });
 
-  it('refuses, naming the fix, when the state is missing or was built with another config or start', async () => {
+  it('refuses, naming the fix, when the state is missing or was built with another config, start or shard count', async () => {
     await fc.assert(
       fc.asyncProperty(randomLake({ minDays: 3, maxDays: 3 }), anyConfig, async (lake, config) => {
         const [s, d1, d2] = lake.dates as [string, string, string];
         const first = await full(lake, config, 0);
-        const daily = (options: { startDate?: string; endDate: string; config?: PipelineConfig }) =>
+        const daily = (options: {
+          startDate?: string;
+          endDate: string;
+          config?: PipelineConfig;
+          shardCount?: number;
+        }) =>
           runInMemory(lake.files, {
             startDate: options.startDate ?? s,
             endDate: options.endDate,
@@ -73,30 +82,38 @@ describe('incremental runs (features.md §8)', () => {
             referenceTimeMs: lake.referenceTimeMs,
             mode: 'incremental',
             output: first.output,
+            ...(options.shardCount === undefined ? {} : { shardCount: options.shardCount }),
           });
         await expect(daily({ endDate: d2 })).rejects.toThrow(/no state as of .*run a full run/);
         await expect(daily({ endDate: d1, config: { ...config, sessionGapMs: 60_000 } })).rejects.toThrow(
           /meta\.json was written with another configuration .*run a full run/,
         );
         await expect(daily({ endDate: d1, startDate: d1 })).rejects.toThrow(/starts at .*run a full run/);
+        await expect(daily({ endDate: d1, shardCount: 3 })).rejects.toThrow(
+          /meta\.json has 4 user shards, this run asks for 3 .*run a full run/,
+        );
         await expect(daily({ endDate: d1 })).resolves.toBeDefined();
       }),
       { numRuns: 5 },
     );
   });
 
-  it('refuses a damaged state, naming the file and the fix, and leaves it as it was', async () => {
+  it('refuses a damaged state file, naming the file and the fix, and leaves it as it was', async () => {
     await fc.assert(
       fc.asyncProperty(
         randomLake({ minDays: 2, maxDays: 4 }),
         anyConfig,
-        fc.constantFrom('state.json', 'meta.json'),
+        fc.constantFrom('items', 'shard', 'meta'),
         fc.double({ min: 0.05, max: 0.95, noNaN: true }),
         async (lake, config, file, keep) => {
           const [s, d1] = lake.dates as [string, string];
-          const first = await full(lake, config, 0);
-          const asOf = d1;
-          const key = file === 'state.json' ? outputKeys.state(asOf) : outputKeys.stateMeta(asOf);
+          const first = await full(lake, config, 0, 2);
+          const key =
+            file === 'items'
+              ? outputKeys.itemState(d1)
+              : file === 'shard'
+                ? outputKeys.userState(d1, 1)
+                : outputKeys.stateMeta(d1);
           const whole = await first.output.read(key);
           const truncated = whole.slice(0, Math.max(1, Math.floor(whole.length * keep)));
           await first.output.write(key, truncated);
@@ -114,6 +131,50 @@ describe('incremental runs (features.md §8)', () => {
           expect(error?.message).toContain(first.output.uriOf(key));
           expect(error?.message).toMatch(/run a full run/);
           expect(await first.output.read(key)).toEqual(truncated);
+        },
+      ),
+      { numRuns: 6 },
+    );
+  });
+
+  it("refuses a foreign state file (another shard's, another day's, another format), naming it", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        randomLake({ minDays: 3, maxDays: 3 }),
+        anyConfig,
+        fc.constantFrom('other-shard', 'other-day', 'other-format'),
+        async (lake, config, foreign) => {
+          const [s, d1, d2] = lake.dates as [string, string, string];
+          const first = await full(lake, config, 0, 2);
+          await runInMemory(lake.files, {
+            startDate: s,
+            endDate: d1,
+            config,
+            referenceTimeMs: lake.referenceTimeMs,
+            mode: 'incremental',
+            output: first.output,
+          });
+          const key = outputKeys.userState(d2, 0);
+          const replacement =
+            foreign === 'other-shard'
+              ? await first.output.read(outputKeys.userState(d2, 1))
+              : foreign === 'other-day'
+                ? await first.output.read(outputKeys.userState(d1, 0))
+                : JSON.stringify({ users: [], items: [] });
+          await first.output.write(key, replacement);
+          const error = await runInMemory(lake.files, {
+            startDate: s,
+            endDate: d2,
+            config,
+            referenceTimeMs: lake.referenceTimeMs,
+            mode: 'incremental',
+            output: first.output,
+          }).then(
+            () => null,
+            (e: unknown) => e as Error,
+          );
+          expect(error?.message).toContain(first.output.uriOf(key));
+          expect(error?.message).toMatch(/run a full run/);
         },
       ),
       { numRuns: 6 },

@@ -9,10 +9,10 @@ import { MemoryLake } from '../../adapters/memory-lake';
 import { decodeParquet } from '../../adapters/parquet';
 import { pipelinePorts, sha256 } from '../../adapters/pipeline-deps';
 import { type PipelineConfig, defaultConfig } from '../../domain/config';
-import type { PipelineDeps, RunParams } from '../../domain/pipeline/deps';
+import type { PipelineDeps } from '../../domain/pipeline/deps';
 import { deriveRunId } from '../../domain/pipeline/run-id';
 import type { RunOutcome } from '../../domain/pipeline/manifest';
-import { runPipeline } from './run-pipeline';
+import { type TestRunParams, runPipeline } from './run-pipeline';
 import type { ValidationReport } from '../../domain/validation/report';
 import { compareCodePoints } from '../../domain/text';
 
@@ -48,7 +48,7 @@ export function memoryDeps(input: MemoryLake, output: MemoryLake): PipelineDeps 
 /** What an in-memory run gives back. */
 export interface MemoryRun {
   readonly outcome: RunOutcome;
-  readonly params: RunParams;
+  readonly params: TestRunParams;
   readonly input: MemoryLake;
   readonly output: MemoryLake;
 }
@@ -64,6 +64,8 @@ export interface MemoryRunOptions {
   readonly mode?: 'full' | 'incremental';
   /** The run's reference time (`--now`); `REFERENCE_TIME_MS` by default. */
   readonly referenceTimeMs?: number;
+  /** User shards N (the configured default, 4, when absent). */
+  readonly shardCount?: number;
 }
 
 /** Runs a full pipeline over `files` (key → text or bytes) for `startDate..endDate`. */
@@ -81,7 +83,12 @@ export async function runInMemory(
     referenceTimeMs: options.referenceTimeMs ?? REFERENCE_TIME_MS,
     config,
   };
-  const params: RunParams = { ...base, runId: deriveRunId(base, sha256), codeVersion: '0.0.0-test' };
+  const params: TestRunParams = {
+    ...base,
+    runId: deriveRunId(base, sha256),
+    codeVersion: '0.0.0-test',
+    ...(options.shardCount === undefined ? {} : { shardCount: options.shardCount }),
+  };
   const outcome = await runPipeline(memoryDeps(input, output), params);
   return { outcome, params, input, output };
 }

@@ -19,10 +19,13 @@ export function testSettings(config: RunParams['config'], uris: { inputUri: stri
   return { ...base, pipeline: config };
 }
 
+/** A run's parameters as tests give them: the shard count is the configured default unless named. */
+export type TestRunParams = Omit<RunParams, 'shardCount'> & { readonly shardCount?: number };
+
 /** Runs `params` over `deps` (both lakes fixed); `overrides` replace further parts of the wiring. */
 export async function runPipeline(
   deps: PipelineDeps,
-  params: RunParams,
+  params: TestRunParams,
   overrides: WiringOverrides = {},
   options: LocalRunOptions = {},
 ): Promise<RunOutcome> {
@@ -43,6 +46,7 @@ export async function runPipeline(
     end_date: params.endDate,
     now: formatTimestamp(params.referenceTimeMs),
     run_id: params.runId,
+    ...(params.shardCount === undefined ? {} : { shards: params.shardCount }),
   };
   return withWiring(w, () => runPipelineLocally(request, options));
 }

@@ -1,6 +1,6 @@
 import { defaultConfig } from '../../../../domain/config';
 import { itemFeaturesTable, userFeaturesTable } from '../../../../domain/features/feature-tables';
-import { type CleanDayData, foldDay, trainingRowsBuilder } from '../../../../domain/features/fold';
+import { type CleanDayData, foldDay } from '../../../../domain/features/fold';
 import { affinity, dayOfWeek, interactionFeatures } from '../../../../domain/features/interaction-features';
 import { pricePercentiles } from '../../../../domain/features/item-features';
 import { type FeatureState, emptyState } from '../../../../domain/features/state';
@@ -166,9 +166,8 @@ function runHistory(withSnapshotBeforeStart: boolean): {
     withSnapshotBeforeStart ? catalog : null,
     withSnapshotBeforeStart ? [u1, u2, u3] : null,
   );
-  const builder = trainingRowsBuilder();
-  for (const day of days) foldDay(state, day, config, builder);
-  return { state, rows: rowsOf(builder.take()) };
+  const tables = days.map((day) => foldDay(state, day, config, true) as Table);
+  return { state, rows: tables.flatMap(rowsOf) };
 }
 
 describe('features of a three-day history', () => {
@@ -176,11 +175,12 @@ describe('features of a three-day history', () => {
   const row = (id: string): Record<string, unknown> | undefined => rows.find((r) => r.interaction_id === id);
 
   test('the state is as of T = 2024-01-18', () => {
-    expect(state.asOf).toBe('2024-01-18');
+    expect(state.users.asOf).toBe('2024-01-18');
+    expect(state.items.asOf).toBe('2024-01-18');
   });
 
   describe('user features as of T', () => {
-    const users = rowsOf(userFeaturesTable(state));
+    const users = rowsOf(userFeaturesTable(state.users));
 
     test('one row per user with history, sorted by id', () => {
       expect(users.map((u) => u.user_id)).toEqual(['u1', 'u2', 'u3']);
@@ -247,7 +247,7 @@ describe('features of a three-day history', () => {
   });
 
   describe('item features as of T', () => {
-    const items = rowsOf(itemFeaturesTable(state));
+    const items = rowsOf(itemFeaturesTable(state.items));
     const item = (id: string): Record<string, unknown> | undefined => items.find((r) => r.product_id === id);
 
     test('every active product of the snapshot for T-1, cold ones included, inactive ones absent', () => {
@@ -509,16 +509,16 @@ test('trending windows and frequency over a 45-day history', () => {
         users: [u1],
       },
       config,
-      null,
+      false,
     );
-  expect(state.asOf).toBe('2024-01-15');
-  expectColumns(rowsOf(itemFeaturesTable(state))[0], {
+  expect(state.items.asOf).toBe('2024-01-15');
+  expectColumns(rowsOf(itemFeaturesTable(state.items))[0], {
     popularity_score: 6 / 379,
     conversion_rate: 1 / 6,
     recency_score: 1 / 15,
     trending_score: 3 / 1.75, // (2 + 1) / (3 / 4 + 1)
   });
-  expectColumns(rowsOf(userFeaturesTable(state))[0], {
+  expectColumns(rowsOf(userFeaturesTable(state.users))[0], {
     total_interactions: 7,
     frequency_score: 7 / (41 / 7), // first event 41 days before T
     recency_days: 0.5,

@@ -20,6 +20,8 @@ const ctx = (windowDays: number): TaskContext => ({
   codeVersion: 'test',
   wallClock: () => Date.parse('2025-01-01T02:00:00Z'),
   defaults: { input_uri: 'memory://input', output_uri: 'memory://output' },
+  shardCount: 4,
+  mapMaxConcurrency: 2,
   trainingWindowDays: windowDays,
 });
 
