@@ -122,7 +122,7 @@ export function validateAndCleanDay(input: DayInput): ValidatedCleanDay {
   rejected.duplicate = duplicates.length;
   const warnings = zeroCounts(WARNING_CODES);
   const extraFields = new Map<string, number>();
-  countWarnings(valid, refs, warnings, extraFields);
+  countWarnings(valid, warnings, extraFields);
   const productSummary = summarizeSnapshot(input.products, date, products);
   const userSummary = summarizeSnapshot(input.users, date, users);
   warnings.stale_snapshot = (productSummary.stale ? 1 : 0) + (userSummary.stale ? 1 : 0);

@@ -12,6 +12,17 @@ import type { RejectionCode, RemovalCode, WarningCode } from './codes';
 import type { QuarantineEntry, SourceObject } from './source';
 import { isBlankLine, parseJsonObject } from './source';
 
+/** What validation needs of a user of the day's snapshot. */
+export interface UserReference {
+  readonly joinedMs: number;
+}
+
+/** What validation and cleaning need of a product of the day's snapshot. */
+export interface ProductReference {
+  readonly createdMs: number;
+  readonly isActive: boolean;
+}
+
 /** A record that passed codes 1-7 and competes in duplicate detection. */
 export interface Candidate {
   readonly record: RawInteraction;
@@ -20,12 +31,15 @@ export interface Candidate {
   readonly sourceKey: string;
   readonly lineNumber: number;
   readonly line: string;
+  /** The snapshot entries the referential checks found (kept so that no later step looks them up again). */
+  readonly user: UserReference;
+  readonly product: ProductReference;
 }
 
 /** What the referential checks need of the day's snapshots, keyed by raw id. */
 export interface ReferenceData {
-  readonly users: ReadonlyMap<string, { readonly joinedMs: number }>;
-  readonly products: ReadonlyMap<string, { readonly createdMs: number; readonly isActive: boolean }>;
+  readonly users: ReadonlyMap<string, UserReference>;
+  readonly products: ReadonlyMap<string, ProductReference>;
 }
 
 /** Per-line outcome of codes 1-7 for the interactions of one day. */
@@ -138,9 +152,10 @@ export function checkInteractionLines(
         continue;
       }
       const record = checked.record;
-      if (!refs.users.has(record.user_id))
-        rejected.push(rejection('unknown_user', 'user_id', object.key, i, line));
-      else if (!refs.products.has(record.product_id))
+      const user = refs.users.get(record.user_id);
+      const product = user === undefined ? undefined : refs.products.get(record.product_id);
+      if (user === undefined) rejected.push(rejection('unknown_user', 'user_id', object.key, i, line));
+      else if (product === undefined)
         rejected.push(rejection('unknown_product', 'product_id', object.key, i, line));
       else
         candidates.push({
@@ -150,6 +165,8 @@ export function checkInteractionLines(
           sourceKey: object.key,
           lineNumber: i + 1,
           line,
+          user,
+          product,
         });
     }
   }
@@ -284,7 +301,6 @@ export function candidateEntry(
 /** Warning counts over the valid records of a day (snapshot staleness is counted by the caller). */
 export function countWarnings(
   valid: readonly Candidate[],
-  refs: ReferenceData,
   counts: Record<WarningCode, number>,
   extraFields: Map<string, number>,
 ): void {
@@ -301,10 +317,8 @@ export function countWarnings(
       counts.rating_out_of_range++;
     if (isNullText(r.device_type)) counts.null_device_type++;
     if (isNullText(r.page_context)) counts.null_page_context++;
-    const user = refs.users.get(r.user_id);
-    if (user !== undefined && c.timestampMs < user.joinedMs) counts.before_join_date++;
-    const product = refs.products.get(r.product_id);
-    if (product !== undefined && c.timestampMs < product.createdMs) counts.before_product_created++;
+    if (c.timestampMs < c.user.joinedMs) counts.before_join_date++;
+    if (c.timestampMs < c.product.createdMs) counts.before_product_created++;
   }
 }
 
