@@ -17,9 +17,14 @@ export function hashText(hash: number, text: string): number {
   return h;
 }
 
-/** Open addressing with linear probing over a power-of-two table at most half full. */
+/**
+ * Open addressing with linear probing over a power-of-two table at most half full. Each slot also
+ * keeps the hash of its index's key, so that a probe only reads a record when the hashes match
+ * (records are spread over the heap: reading one is a cache miss).
+ */
 export class IndexTable {
   private readonly slots: Int32Array;
+  private readonly hashes: Int32Array;
   private readonly mask: number;
 
   /** A table for up to `capacity` indices. */
@@ -28,6 +33,7 @@ export class IndexTable {
     while (size < capacity * 2) size *= 2;
     // Slots hold index + 1, so that 0 marks an empty slot.
     this.slots = new Int32Array(size);
+    this.hashes = new Int32Array(size);
     this.mask = size - 1;
   }
 
@@ -46,8 +52,14 @@ export class IndexTable {
     return (this.slots[slot] as number) - 1;
   }
 
-  /** Stores `index` at `slot`, an empty slot or one whose index it replaces. */
-  put(slot: number, index: number): void {
+  /** Whether the index at `slot` was stored with `hash` (else its key differs). */
+  hashMatches(slot: number, hash: number): boolean {
+    return this.hashes[slot] === (hash | 0);
+  }
+
+  /** Stores `index` with the `hash` of its key at `slot`, an empty slot or one whose index it replaces. */
+  put(slot: number, index: number, hash: number): void {
     this.slots[slot] = index + 1;
+    this.hashes[slot] = hash;
   }
 }

@@ -242,14 +242,15 @@ export function removeDuplicates(candidates: readonly Candidate[]): Deduplicated
   for (let i = 0; i < n; i++) {
     const c = at(i);
     const id = c.record.interaction_id;
-    let slot = byId.firstSlot(hashText(EMPTY_HASH, id));
+    const hash = hashText(EMPTY_HASH, id);
+    let slot = byId.firstSlot(hash);
     let kept = byId.indexAt(slot);
-    while (kept !== -1 && at(kept).record.interaction_id !== id)
+    while (kept !== -1 && !(byId.hashMatches(slot, hash) && at(kept).record.interaction_id === id))
       kept = byId.indexAt((slot = byId.nextSlot(slot)));
-    if (kept === -1) byId.put(slot, i);
+    if (kept === -1) byId.put(slot, i, hash);
     else if (isPreferredCopy(c, at(kept))) {
       dropped[kept] = 1;
-      byId.put(slot, i);
+      byId.put(slot, i, hash);
     } else dropped[i] = 1;
   }
   // Without U+0000 in its fields a client event key splits back into them one way only, so
@@ -270,11 +271,12 @@ export function removeDuplicates(candidates: readonly Candidate[]): Deduplicated
       if (kept === undefined || keepSmallerId(i, kept)) bySeparatedKey.set(key, i);
       continue;
     }
-    let slot = byEvent.firstSlot(clientEventHash(c));
+    const hash = clientEventHash(c);
+    let slot = byEvent.firstSlot(hash);
     let kept = byEvent.indexAt(slot);
-    while (kept !== -1 && !sameClientEvent(c, at(kept)))
+    while (kept !== -1 && !(byEvent.hashMatches(slot, hash) && sameClientEvent(c, at(kept))))
       kept = byEvent.indexAt((slot = byEvent.nextSlot(slot)));
-    if (kept === -1 || keepSmallerId(i, kept)) byEvent.put(slot, i);
+    if (kept === -1 || keepSmallerId(i, kept)) byEvent.put(slot, i, hash);
   }
   const valid: Candidate[] = [];
   const duplicates: Candidate[] = [];
