@@ -10,7 +10,7 @@ import { DAY_MS, dateMs, parseTimestamp } from '../time';
 import { EMPTY_HASH, FNV_PRIME, IndexTable, hashText } from './index-table';
 import type { RejectionCode, RemovalCode, WarningCode } from './codes';
 import type { QuarantineEntry, SourceObject } from './source';
-import { isBlankLine, parseJsonObject } from './source';
+import { isBlankLine, isNullableText, isRequiredText, parseJsonObject } from './source';
 
 /** What validation needs of a user of the day's snapshot. */
 export interface UserReference {
@@ -60,16 +60,6 @@ export interface CheckedInteraction {
 export interface LineRejection {
   readonly reason: RejectionCode;
   readonly field: string | null;
-}
-
-/** A required string: present, a string, and not blank after trimming (records.ts `requiredString`). */
-function isRequiredText(value: unknown): boolean {
-  return typeof value === 'string' && value.trim() !== '';
-}
-
-/** A nullable string: missing, null or a string (records.ts `nullableString`). */
-function isNullableText(value: unknown): boolean {
-  return value === undefined || value === null || typeof value === 'string';
 }
 
 /**

@@ -38,3 +38,13 @@ export function parseJsonObject(line: string): Record<string, unknown> | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
   return value as Record<string, unknown>;
 }
+
+/** A required string: present, a string, and not blank after trimming (records.ts `requiredString`). */
+export function isRequiredText(value: unknown): boolean {
+  return typeof value === 'string' && value.trim() !== '';
+}
+
+/** A nullable string: missing, null or a string (records.ts `nullableString`). */
+export function isNullableText(value: unknown): boolean {
+  return value === undefined || value === null || typeof value === 'string';
+}

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 
 import { cleanDay, cleanInteraction, compareInteractions } from '../../domain/cleaning/interactions';
 import { defaultConfig } from '../../domain/config';
-import { RawInteraction } from '../../domain/schemas/records';
+import { RawInteraction, RawProduct, RawUser } from '../../domain/schemas/records';
 import { normalizeText } from '../../domain/text';
 import { DAY_MS, parseTimestamp } from '../../domain/time';
 import {
@@ -15,7 +15,7 @@ import {
   checkInteractionRecord,
   firstInvalidInteractionField,
 } from '../../domain/validation/interactions';
-import { firstIssueField } from '../../domain/validation/snapshots';
+import { firstIssueField, isPlainProduct, isPlainUser } from '../../domain/validation/snapshots';
 
 const RUNS = 10_000;
 
@@ -263,6 +263,105 @@ describe('the hand-written interaction check agrees with the zod schema', () => 
       }),
       { numRuns: RUNS },
     );
+  });
+});
+
+/** Snapshot field values: those of interactions plus numeric strings, genders and JSON objects. */
+const snapshotValue = fc.oneof(
+  fieldValue,
+  fc.constantFrom<unknown>(
+    '19.99',
+    ' 7 ',
+    '$1',
+    'M',
+    'F',
+    'Other',
+    'm',
+    '{"a":1}',
+    '[]',
+    -0,
+    2 ** 53 - 1,
+    2 ** 53,
+    { constructor: 1 },
+    { b: { c: [1] }, 2: 'x' },
+  ),
+);
+
+/** A valid snapshot record of which some fields are replaced, removed or joined by extra keys, as JSON text. */
+const snapshotLine = (base: Record<string, unknown>) =>
+  fc
+    .tuple(
+      fc.array(
+        fc.tuple(fc.constantFrom(...Object.keys(base)), fc.option(snapshotValue, { nil: undefined })),
+        {
+          maxLength: 3,
+        },
+      ),
+      fc.array(fc.tuple(fc.constantFrom('extra', '__proto__', 'constructor'), snapshotValue), {
+        maxLength: 2,
+      }),
+      fc.boolean(),
+    )
+    .map(([changes, extras, nestedProto]) => {
+      const record: Record<string, unknown> = { ...base };
+      for (const [field, value] of changes) {
+        if (value === undefined) delete record[field];
+        else record[field] = value;
+      }
+      const extra = extras.map(([k, v]) => `,${JSON.stringify(k)}:${JSON.stringify(v) ?? 'null'}`).join('');
+      const text = JSON.stringify(record).replace(
+        '{"b":',
+        nestedProto ? '{"__proto__":{"x":1},"b":' : '{"b":',
+      );
+      return text === '{}' ? `{${extra.slice(1)}}` : `${text.slice(0, -1)}${extra}}`;
+    });
+
+const PRODUCT = {
+  product_id: 'p1',
+  name: 'Lamp',
+  category: 'Home',
+  subcategory: 'Light',
+  brand: null,
+  price: 19.99,
+  description: 'A lamp',
+  attributes: { b: 1 },
+  avg_rating: 4.5,
+  num_reviews: 3,
+  created_at: '2023-06-01T00:00:00Z',
+  is_active: true,
+};
+const USER = {
+  user_id: 'u1',
+  age_group: '25-34',
+  gender: 'F',
+  location: 'Berlin',
+  join_date: '2023-01-01T00:00:00Z',
+  customer_segment: 'vip',
+  preferences: { b: 1 },
+};
+
+describe('snapshot records accepted without zod are ones zod accepts unchanged', () => {
+  test.each([
+    ['products', PRODUCT, isPlainProduct, RawProduct],
+    ['users', USER, isPlainUser, RawUser],
+  ] as const)('%s', (_, base, isPlain, schema) => {
+    let plain = 0;
+    fc.assert(
+      fc.property(snapshotLine(base), (line) => {
+        const value = JSON.parse(line) as Record<string, unknown>;
+        if (!isPlain(value)) return;
+        plain++;
+        const parsed = schema.safeParse(value);
+        expect(parsed.success).toBe(true);
+        if (parsed.success) {
+          expectSameRecord(value, parsed.data);
+          expect(value).toEqual(parsed.data);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    // The fast path must stay the common one.
+    expect(plain).toBeGreaterThan(RUNS / 10);
   });
 });
 
