@@ -35,10 +35,19 @@ export function normalizeKey(value: string): string {
   return normalizeText(value).toLowerCase();
 }
 
+/**
+ * Whether a string is empty after `String.prototype.trim` (the contract's "blank"). Most values start
+ * with printable ASCII, which trim never removes, so they need no trimmed copy.
+ */
+export function isBlank(value: string): boolean {
+  const first = value.charCodeAt(0);
+  return !(first > 0x20 && first < 0x7f) && value.trim() === '';
+}
+
 /** A nullable string after "empty after trimming counts as null". */
 export function blankToNull(value: string | null | undefined): string | null {
   if (value === null || value === undefined) return null;
-  return value.trim() === '' ? null : value;
+  return isBlank(value) ? null : value;
 }
 
 /** Maps a UTF-16 code unit so that plain `<` on the result orders by code point. */

@@ -5,7 +5,7 @@ import {
   interactionTypeOf,
   parseInteractionType,
 } from '../schemas/records';
-import { compareCodePoints } from '../text';
+import { compareCodePoints, isBlank } from '../text';
 import { DAY_MS, dateMs, parseTimestamp } from '../time';
 import { EMPTY_HASH, FNV_PRIME, IndexTable, hashText } from './index-table';
 import type { RejectionCode, RemovalCode, WarningCode } from './codes';
@@ -316,5 +316,5 @@ export function countWarnings(
 
 /** A nullable text field counts as null when missing, null or blank. */
 export function isNullText(value: string | null | undefined): boolean {
-  return value === null || value === undefined || value.trim() === '';
+  return value === null || value === undefined || isBlank(value);
 }

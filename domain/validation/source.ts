@@ -1,3 +1,4 @@
+import { isBlank } from '../text';
 import type { RejectionCode, RemovalCode } from './codes';
 
 /** One raw object of a partition, already split into lines (see `adapters/jsonl.ts`). */
@@ -23,8 +24,7 @@ export interface QuarantineEntry {
 
 /** A line that is empty or only whitespace is not a record (data-contract.md §5). */
 export function isBlankLine(line: string): boolean {
-  // Nearly every line starts with `{`: no need to trim a copy of it.
-  return line.charCodeAt(0) !== 0x7b && line.trim() === '';
+  return isBlank(line);
 }
 
 /** Parses a line as a JSON object; null when it is not JSON or not an object (`malformed_json`). */
@@ -41,7 +41,7 @@ export function parseJsonObject(line: string): Record<string, unknown> | null {
 
 /** A required string: present, a string, and not blank after trimming (records.ts `requiredString`). */
 export function isRequiredText(value: unknown): boolean {
-  return typeof value === 'string' && value.trim() !== '';
+  return typeof value === 'string' && !isBlank(value);
 }
 
 /** A nullable string: missing, null or a string (records.ts `nullableString`). */

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { cleanDay, cleanInteraction, compareInteractions } from '../../domain/cleaning/interactions';
 import { defaultConfig } from '../../domain/config';
 import { RawInteraction, RawProduct, RawUser } from '../../domain/schemas/records';
-import { normalizeText } from '../../domain/text';
+import { isBlank, normalizeText } from '../../domain/text';
 import { DAY_MS, parseTimestamp } from '../../domain/time';
 import {
   type Candidate,
@@ -362,6 +362,21 @@ describe('snapshot records accepted without zod are ones zod accepts unchanged',
     );
     // The fast path must stay the common one.
     expect(plain).toBeGreaterThan(RUNS / 10);
+  });
+});
+
+describe('isBlank equals trimming to the empty string', () => {
+  test('on arbitrary and whitespace-heavy strings', () => {
+    const spaces = fc.string({
+      unit: fc.constantFrom(' ', '\t', '\n', '\u00a0', '\ufeff', '\u2028', '\u3000', '\u0085', 'x', '{'),
+      maxLength: 4,
+    });
+    fc.assert(
+      fc.property(fc.oneof(spaces, fc.string({ unit: 'binary', maxLength: 4 })), (s) => {
+        expect(isBlank(s)).toBe(s.trim() === '');
+      }),
+      { numRuns: RUNS },
+    );
   });
 });
 
