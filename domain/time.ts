@@ -5,7 +5,6 @@ export const DAY_MS = 86_400_000;
 /** Seven days: the unit of `frequency_score`. */
 export const WEEK_MS = 7 * DAY_MS;
 
-const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})?$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** A parsed timestamp: epoch milliseconds (UTC) and whether the zone was missing. */
@@ -33,36 +32,79 @@ function daysFromCivil(y: number, m: number, d: number): number {
   return era * 146097 + doe - 719468;
 }
 
+const DASH = 0x2d;
+const COLON = 0x3a;
+const DOT = 0x2e;
+const PLUS = 0x2b;
+const UPPER_T = 0x54;
+const UPPER_Z = 0x5a;
+
+/** The two ASCII digits at `i` as a number, or -1 when either is not `0`-`9` (or is past the end). */
+function twoDigits(text: string, i: number): number {
+  const a = text.charCodeAt(i) - 48;
+  const b = text.charCodeAt(i + 1) - 48;
+  // NaN (past the end) fails both comparisons.
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
 /**
  * Parses `YYYY-MM-DDTHH:mm:ss[.fraction][Z|±hh:mm]` into UTC epoch ms, or null when the text does
  * not follow the grammar or names no real date (`2024-02-30`). Fractions are truncated to ms; a
- * missing zone is read as UTC and flagged `naive`.
+ * missing zone is read as UTC and flagged `naive`. Digits are ASCII `0`-`9` only. Written out by
+ * hand rather than as a regular expression because every raw event goes through it.
  */
 export function parseTimestamp(text: string): ParsedTimestamp | null {
-  const m = TIMESTAMP.exec(text);
-  if (m === null) return null;
-  const year = Number(m[1]);
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  const hour = Number(m[4]);
-  const minute = Number(m[5]);
-  const second = Number(m[6]);
+  const n = text.length;
+  if (n < 19) return null;
+  if (
+    text.charCodeAt(4) !== DASH ||
+    text.charCodeAt(7) !== DASH ||
+    text.charCodeAt(10) !== UPPER_T ||
+    text.charCodeAt(13) !== COLON ||
+    text.charCodeAt(16) !== COLON
+  )
+    return null;
+  const century = twoDigits(text, 0);
+  const yearOfCentury = twoDigits(text, 2);
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  const hour = twoDigits(text, 11);
+  const minute = twoDigits(text, 14);
+  const second = twoDigits(text, 17);
+  if ((century | yearOfCentury | month | day | hour | minute | second) < 0) return null;
+  const year = century * 100 + yearOfCentury;
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
   if (hour > 23 || minute > 59 || second > 59) return null;
-  const millis = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
+  let i = 19;
+  let millis = 0;
+  if (text.charCodeAt(i) === DOT) {
+    const first = ++i;
+    for (let d = text.charCodeAt(i) - 48; d >= 0 && d <= 9; d = text.charCodeAt(++i) - 48)
+      if (i - first < 3) millis = millis * 10 + d;
+    const digits = i - first;
+    if (digits === 0) return null;
+    // Right-pad to three digits: `.5` is 500 ms.
+    if (digits === 1) millis *= 100;
+    else if (digits === 2) millis *= 10;
+  }
   let offsetMinutes = 0;
-  const zone = m[8];
-  if (zone !== undefined && zone !== 'Z') {
-    const oh = Number(zone.slice(1, 3));
-    const om = Number(zone.slice(4, 6));
-    if (oh > 23 || om > 59) return null;
-    offsetMinutes = (zone[0] === '-' ? -1 : 1) * (oh * 60 + om);
+  const naive = i === n;
+  if (!naive) {
+    const sign = text.charCodeAt(i);
+    if (sign === UPPER_Z) {
+      if (i + 1 !== n) return null;
+    } else if ((sign === PLUS || sign === DASH) && i + 6 === n && text.charCodeAt(i + 3) === COLON) {
+      const oh = twoDigits(text, i + 1);
+      const om = twoDigits(text, i + 4);
+      if (oh < 0 || om < 0 || oh > 23 || om > 59) return null;
+      offsetMinutes = (sign === DASH ? -1 : 1) * (oh * 60 + om);
+    } else return null;
   }
   const ms =
     daysFromCivil(year, month, day) * DAY_MS +
     ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000 +
     millis;
-  return { ms, naive: zone === undefined };
+  return { ms, naive };
 }
 
 /** Parses a `YYYY-MM-DD` date to the epoch ms of its midnight (UTC), or null if it is not a real date. */

@@ -11,7 +11,6 @@ import {
   checkInteractionLines,
   countWarnings,
   candidateEntry,
-  isNullText,
   removeDuplicates,
 } from './validation/interactions';
 import {
@@ -123,7 +122,7 @@ export function validateAndCleanDay(input: DayInput): ValidatedCleanDay {
   rejected.duplicate = duplicates.length;
   const warnings = zeroCounts(WARNING_CODES);
   const extraFields = new Map<string, number>();
-  countWarnings(valid, refs, warnings, extraFields);
+  countWarnings(valid, warnings, extraFields);
   const productSummary = summarizeSnapshot(input.products, date, products);
   const userSummary = summarizeSnapshot(input.users, date, users);
   warnings.stale_snapshot = (productSummary.stale ? 1 : 0) + (userSummary.stale ? 1 : 0);
@@ -132,18 +131,12 @@ export function validateAndCleanDay(input: DayInput): ValidatedCleanDay {
   removed.bot_traffic = cleaned.bots.length;
 
   let nullRating = 0;
-  let nullDevice = 0;
-  let nullPage = 0;
-  for (const c of valid) {
-    const r = c.record;
-    if (r.rating === null || r.rating === undefined) nullRating++;
-    if (isNullText(r.device_type)) nullDevice++;
-    if (isNullText(r.page_context)) nullPage++;
-  }
+  for (const c of valid) if (c.record.rating === null || c.record.rating === undefined) nullRating++;
+  // The null_* warnings count exactly the valid records whose field is null (`isNullText`).
   const nullShare = {
     rating: share(nullRating, valid.length),
-    device_type: share(nullDevice, valid.length),
-    page_context: share(nullPage, valid.length),
+    device_type: share(warnings.null_device_type, valid.length),
+    page_context: share(warnings.null_page_context, valid.length),
   };
 
   const errors: string[] = [];

@@ -15,6 +15,8 @@ export type InteractionType = (typeof INTERACTION_TYPES)[number];
 
 /** The one `interaction_type` rule (data-contract.md §3): trim + lowercase, then the enum; null when outside it. */
 export function parseInteractionType(value: string): InteractionType | null {
+  // Nearly every value is already canonical: skip the trimmed and lowercased copies.
+  if (value === 'view' || value === 'add_to_cart' || value === 'purchase') return value;
   const type = value.trim().toLowerCase();
   return (INTERACTION_TYPES as readonly string[]).includes(type) ? (type as InteractionType) : null;
 }

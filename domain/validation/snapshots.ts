@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { RawProduct, RawUser } from '../schemas/records';
+import { parseTimestamp } from '../time';
 import type { QuarantineEntry, SourceObject } from './source';
-import { isBlankLine, parseJsonObject } from './source';
+import { isBlankLine, isNullableText, isRequiredText, parseJsonObject } from './source';
 
 /** A validated snapshot: the surviving raw record per raw key, plus what was rejected. */
 export interface ValidatedSnapshot<T> {
@@ -17,9 +18,73 @@ export function firstIssueField(error: z.ZodError): string | null {
   return first === undefined ? null : String(first);
 }
 
+/** A missing, null or finite number (records.ts `nullableNumber`). */
+function isNullableNumber(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'number' && Number.isFinite(value));
+}
+
+/** A timestamp field that records.ts `isoTimestamp` accepts. */
+function isTimestampText(value: unknown): boolean {
+  return typeof value === 'string' && parseTimestamp(value) !== null;
+}
+
+/**
+ * A missing or null JSON-object field, or an object that zod's `z.record` accepts and copies key
+ * for key (no own `constructor` or `__proto__` key to tell it otherwise).
+ */
+function isNullOrPlainObject(value: unknown): boolean {
+  if (value === undefined || value === null) return true;
+  return (
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    !Object.hasOwn(value, 'constructor') &&
+    !Object.hasOwn(value, '__proto__')
+  );
+}
+
+/**
+ * Whether `RawProduct` certainly accepts `value` and returns a copy equal to it, checked without
+ * zod for the common shapes (numeric price, object attributes); every other line goes through zod,
+ * which names the field of a violation. A test checks the claim on a large random set.
+ */
+export function isPlainProduct(value: Record<string, unknown>): boolean {
+  const reviews = value.num_reviews;
+  return (
+    !Object.hasOwn(value, '__proto__') &&
+    isRequiredText(value.product_id) &&
+    isRequiredText(value.name) &&
+    isRequiredText(value.category) &&
+    isNullableText(value.subcategory) &&
+    isNullableText(value.brand) &&
+    isNullableNumber(value.price) &&
+    isNullableText(value.description) &&
+    isNullOrPlainObject(value.attributes) &&
+    isNullableNumber(value.avg_rating) &&
+    (reviews === undefined || reviews === null || Number.isSafeInteger(reviews)) &&
+    isTimestampText(value.created_at) &&
+    typeof value.is_active === 'boolean'
+  );
+}
+
+/** Like `isPlainProduct`, for `RawUser` (gender exactly M, F, Other or null; object preferences). */
+export function isPlainUser(value: Record<string, unknown>): boolean {
+  const gender = value.gender;
+  return (
+    !Object.hasOwn(value, '__proto__') &&
+    isRequiredText(value.user_id) &&
+    isNullableText(value.age_group) &&
+    (gender === undefined || gender === null || gender === 'M' || gender === 'F' || gender === 'Other') &&
+    isNullableText(value.location) &&
+    isTimestampText(value.join_date) &&
+    isNullableText(value.customer_segment) &&
+    isNullOrPlainObject(value.preferences)
+  );
+}
+
 function validateSnapshot<S extends typeof RawProduct | typeof RawUser>(
   dataset: 'products' | 'users',
   schema: S,
+  isPlain: (value: Record<string, unknown>) => boolean,
   keyField: 'product_id' | 'user_id',
   objects: readonly SourceObject[],
 ): ValidatedSnapshot<z.infer<S>> {
@@ -37,12 +102,17 @@ function validateSnapshot<S extends typeof RawProduct | typeof RawUser>(
         rejected.push({ ...base, reason: 'malformed_json', field: null });
         return;
       }
-      const parsed = schema.safeParse(value);
-      if (!parsed.success) {
-        rejected.push({ ...base, reason: 'schema_violation', field: firstIssueField(parsed.error) });
-        return;
+      let record: z.infer<S>;
+      if (isPlain(value)) record = value as z.infer<S>;
+      else {
+        const parsed = schema.safeParse(value);
+        if (!parsed.success) {
+          rejected.push({ ...base, reason: 'schema_violation', field: firstIssueField(parsed.error) });
+          return;
+        }
+        record = parsed.data as z.infer<S>;
       }
-      const id = (parsed.data as Record<string, string>)[keyField] as string;
+      const id = (record as Record<string, string>)[keyField] as string;
       const previous = winners.get(id);
       if (previous !== undefined) {
         rejected.push({
@@ -54,7 +124,7 @@ function validateSnapshot<S extends typeof RawProduct | typeof RawUser>(
           raw_line: previous.line,
         });
       }
-      winners.set(id, { record: parsed.data as z.infer<S>, key: object.key, lineNumber: index + 1, line });
+      winners.set(id, { record, key: object.key, lineNumber: index + 1, line });
     });
   }
   const records = new Map<string, z.infer<S>>();
@@ -64,10 +134,10 @@ function validateSnapshot<S extends typeof RawProduct | typeof RawUser>(
 
 /** Validates a product dump (codes 1-2, then duplicate product ids: last line wins). */
 export function validateProductSnapshot(objects: readonly SourceObject[]): ValidatedSnapshot<RawProduct> {
-  return validateSnapshot('products', RawProduct, 'product_id', objects);
+  return validateSnapshot('products', RawProduct, isPlainProduct, 'product_id', objects);
 }
 
 /** Validates a user dump (codes 1-2, then duplicate user ids: last line wins). */
 export function validateUserSnapshot(objects: readonly SourceObject[]): ValidatedSnapshot<RawUser> {
-  return validateSnapshot('users', RawUser, 'user_id', objects);
+  return validateSnapshot('users', RawUser, isPlainUser, 'user_id', objects);
 }

@@ -1,3 +1,4 @@
+import { isBlank } from '../text';
 import type { RejectionCode, RemovalCode } from './codes';
 
 /** One raw object of a partition, already split into lines (see `adapters/jsonl.ts`). */
@@ -23,7 +24,7 @@ export interface QuarantineEntry {
 
 /** A line that is empty or only whitespace is not a record (data-contract.md §5). */
 export function isBlankLine(line: string): boolean {
-  return line.trim() === '';
+  return isBlank(line);
 }
 
 /** Parses a line as a JSON object; null when it is not JSON or not an object (`malformed_json`). */
@@ -36,4 +37,14 @@ export function parseJsonObject(line: string): Record<string, unknown> | null {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
   return value as Record<string, unknown>;
+}
+
+/** A required string: present, a string, and not blank after trimming (records.ts `requiredString`). */
+export function isRequiredText(value: unknown): boolean {
+  return typeof value === 'string' && !isBlank(value);
+}
+
+/** A nullable string: missing, null or a string (records.ts `nullableString`). */
+export function isNullableText(value: unknown): boolean {
+  return value === undefined || value === null || typeof value === 'string';
 }

@@ -33,6 +33,8 @@ function candidate(fields: Record<string, unknown>, line = 1): Candidate {
     sourceKey: 'k',
     lineNumber: line,
     line: JSON.stringify(record),
+    user: { joinedMs: 0 },
+    product: { createdMs: 0, isActive: true },
   };
 }
 
