@@ -53,9 +53,19 @@ const FUNCTIONS: Record<string, { readonly handler: string; readonly actions: re
   // Writes the manifest and deletes the run's staging/ under the output root.
   pipelineCommitRun: { handler: 'pipeline-commit-run', actions: S3_PIPELINE },
   pipelineRecordFailure: { handler: 'pipeline-record-failure', actions: [...S3_PIPELINE, 'sns:Publish'] },
-  runsStart: { handler: 'runs-start', actions: ['states:StartExecution', 'states:DescribeExecution'] },
+  // Registers the run in processed/runs/ before starting it (RunControl), then reads its view.
+  runsStart: {
+    handler: 'runs-start',
+    actions: [
+      'states:StartExecution',
+      'states:DescribeExecution',
+      's3:GetObject',
+      's3:ListBucket',
+      's3:PutObject',
+    ],
+  },
   runsGet: { handler: 'runs-get', actions: ['states:DescribeExecution', 's3:GetObject', 's3:ListBucket'] },
-  runsList: { handler: 'runs-list', actions: ['states:ListExecutions'] },
+  runsList: { handler: 'runs-list', actions: ['states:DescribeExecution', 's3:GetObject', 's3:ListBucket'] },
   validationsCreate: {
     handler: 'validations-create',
     actions: ['s3:GetObject', 's3:ListBucket', 's3:PutObject'],
@@ -379,6 +389,7 @@ describe('IAM', () => {
     }
   });
 
+  // A prefix (`…/*`) or one named key (runsStart's request.json).
   it('scopes S3 writes to processed/ (and raw/interactions/ for the stream ingester)', () => {
     for (const [key] of Object.entries(FUNCTIONS)) {
       const writes = roleStatements(roleOf(key)).filter((s) =>
@@ -387,7 +398,7 @@ describe('IAM', () => {
       for (const s of writes) {
         for (const r of s.Resource) {
           const allowed =
-            key === 'ingestStream' ? /:::[^/]+\/raw\/interactions\/\*"/ : /:::[^/]+\/processed\/[^"]*\*"/;
+            key === 'ingestStream' ? /:::[^/]+\/raw\/interactions\/\*"/ : /:::[^/]+\/processed\/[^"]+"/;
           expect([key, text(r)]).toEqual([key, expect.stringMatching(allowed)]);
         }
       }
