@@ -1,7 +1,11 @@
 import { defaultConfig } from '../../../domain/config';
 import { ITEM_FILE_COLUMNS, TRAINING_ROW_COLUMNS, USER_FILE_COLUMNS } from '../../../domain/features/columns';
 import { defaultMonitoringConfig } from '../../../domain/monitoring/config';
-import { TASK_TIMEOUT_SECONDS } from '../../../state-machines/pipeline-definition';
+import {
+  TASK_TIMEOUT_SECONDS,
+  type TaskState,
+  functionSuffix,
+} from '../../../state-machines/pipeline-definition';
 import { METRIC_NAMESPACE, METRIC_NAMES, type MetricName } from '../../../domain/monitoring/emf';
 import type { ColumnSpec } from '../../../domain/features/columns';
 import type { ColumnType } from '../../../domain/table';
@@ -28,14 +32,19 @@ const SERVICE = 'recsys-feature-pipeline';
 const STAGE = 'dev';
 const LAKE_BUCKET = `${SERVICE}-${STAGE}-us-east-1-lake`;
 
+const STATE_MACHINE = `${SERVICE}-${STAGE}-pipeline`;
+
 const S3_PIPELINE = ['s3:GetObject', 's3:ListBucket', 's3:PutObject', 's3:DeleteObject'];
+const S3_STAGE = ['s3:GetObject', 's3:ListBucket', 's3:PutObject'];
 const FEATURE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem'];
 
 /** Every function: its handler file and the actions its role grants besides its own logs. */
 const FUNCTIONS: Record<string, { readonly handler: string; readonly actions: readonly string[] }> = {
   pipelinePlan: { handler: 'pipeline-plan', actions: S3_PIPELINE },
-  pipelineValidateCleanDay: { handler: 'pipeline-validate-clean-day', actions: S3_PIPELINE },
-  pipelineBuildFeatures: { handler: 'pipeline-build-features', actions: S3_PIPELINE },
+  pipelineValidateCleanDay: { handler: 'pipeline-validate-clean-day', actions: S3_STAGE },
+  pipelineFoldItems: { handler: 'pipeline-fold-items', actions: S3_PIPELINE },
+  pipelineFoldUsers: { handler: 'pipeline-fold-users', actions: S3_STAGE },
+  pipelineAssembleDays: { handler: 'pipeline-assemble-days', actions: S3_STAGE },
   pipelinePublish: {
     handler: 'pipeline-publish',
     actions: [...S3_PIPELINE, 'dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
@@ -44,9 +53,19 @@ const FUNCTIONS: Record<string, { readonly handler: string; readonly actions: re
   // Writes the manifest and deletes the run's staging/ under the output root.
   pipelineCommitRun: { handler: 'pipeline-commit-run', actions: S3_PIPELINE },
   pipelineRecordFailure: { handler: 'pipeline-record-failure', actions: [...S3_PIPELINE, 'sns:Publish'] },
-  runsStart: { handler: 'runs-start', actions: ['states:StartExecution', 'states:DescribeExecution'] },
+  // Registers the run in processed/runs/ before starting it (RunControl), then reads its view.
+  runsStart: {
+    handler: 'runs-start',
+    actions: [
+      'states:StartExecution',
+      'states:DescribeExecution',
+      's3:GetObject',
+      's3:ListBucket',
+      's3:PutObject',
+    ],
+  },
   runsGet: { handler: 'runs-get', actions: ['states:DescribeExecution', 's3:GetObject', 's3:ListBucket'] },
-  runsList: { handler: 'runs-list', actions: ['states:ListExecutions'] },
+  runsList: { handler: 'runs-list', actions: ['states:DescribeExecution', 's3:GetObject', 's3:ListBucket'] },
   validationsCreate: {
     handler: 'validations-create',
     actions: ['s3:GetObject', 's3:ListBucket', 's3:PutObject'],
@@ -77,15 +96,66 @@ const FUNCTIONS: Record<string, { readonly handler: string; readonly actions: re
   freshnessCheck: { handler: 'freshness-check', actions: ['s3:ListBucket', 's3:PutObject', 'sns:Publish'] },
 };
 
-/** The pipeline task functions, one per Task state of the ASL, and their Lambda name suffixes. */
-const PIPELINE_TASKS: Record<string, string> = {
-  pipelinePlan: 'pipeline-plan',
-  pipelineValidateCleanDay: 'pipeline-validate-clean-day',
-  pipelineBuildFeatures: 'pipeline-build-features',
-  pipelinePublish: 'pipeline-publish',
-  pipelineMonitor: 'pipeline-monitor',
-  pipelineCommitRun: 'pipeline-commit-run',
-  pipelineRecordFailure: 'pipeline-record-failure',
+/** The pipeline task functions: function key `pipeline<State>` for every Task state of the ASL. */
+const TASK_STATES = Object.keys(TASK_TIMEOUT_SECONDS) as TaskState[];
+const taskKey = (state: TaskState): string => `pipeline${state}`;
+
+/** Memory (MB) of the stages sized in serverless.yml's `custom.taskMemory`; other tasks keep the default. */
+const TASK_MEMORY_MB: Partial<Record<TaskState, number>> = {
+  ValidateCleanDay: 2048,
+  FoldItems: 3008,
+  FoldUsers: 3008,
+  AssembleDays: 3008,
+};
+const DEFAULT_MEMORY_MB = 1024;
+
+/**
+ * The lake keys each scoped stage's role may touch, per S3 action: `''` is the bucket itself
+ * (ListBucket, unconditional so that a missing key reads as 404), other entries are key patterns.
+ */
+const STAGE_S3: Record<string, Record<string, readonly string[]>> = {
+  pipelineValidateCleanDay: {
+    's3:ListBucket': [''],
+    's3:GetObject': ['raw/*', 'processed/validation_reports/*', 'processed/runs/*'],
+    's3:PutObject': [
+      'processed/validation_reports/*',
+      'processed/quarantine/*',
+      'processed/staging/*',
+      'processed/runs/*/stages/*',
+    ],
+  },
+  pipelineFoldItems: {
+    's3:ListBucket': [''],
+    's3:GetObject': ['processed/runs/*', 'processed/staging/*', 'processed/state/*'],
+    's3:PutObject': [
+      'processed/staging/*',
+      'processed/features/items/*',
+      'processed/state/*',
+      'processed/runs/*/stages/*',
+    ],
+    's3:DeleteObject': [
+      'processed/datasets/*',
+      'processed/features/users/*',
+      'processed/features/user_affinity/*',
+      'processed/state/*/users/*',
+    ],
+  },
+  pipelineFoldUsers: {
+    's3:ListBucket': [''],
+    's3:GetObject': ['processed/runs/*', 'processed/staging/*', 'processed/state/*'],
+    's3:PutObject': [
+      'processed/staging/*',
+      'processed/features/users/*',
+      'processed/features/user_affinity/*',
+      'processed/state/*',
+      'processed/runs/*/stages/*',
+    ],
+  },
+  pipelineAssembleDays: {
+    's3:ListBucket': [''],
+    's3:GetObject': ['processed/runs/*', 'processed/staging/*'],
+    's3:PutObject': ['processed/datasets/*', 'processed/runs/*/stages/*'],
+  },
 };
 
 const ROUTES = [
@@ -106,6 +176,13 @@ const ROUTES = [
 const RESOURCE_STAR_ALLOWED = new Set(['cloudwatch:PutMetricData', 'logs:CreateLogGroup']);
 
 const text = (value: unknown): string => JSON.stringify(value);
+/** The lake key pattern an S3 resource names (`''` for the bucket), from its `Fn::Sub` ARN. */
+const lakeKeyOf = (r: unknown): string => {
+  const arn = (r as { 'Fn::Sub'?: unknown })['Fn::Sub'];
+  const m = typeof arn === 'string' ? /^arn:\$\{AWS::Partition\}:s3:::[^/]+(?:\/(.*))?$/.exec(arn) : null;
+  if (m === null) throw new Error(`not an S3 ARN of the lake: ${text(r)}`);
+  return m[1] ?? '';
+};
 const sorted = (values: readonly string[]): string[] => [...values].sort();
 
 let template: CfnTemplate;
@@ -135,16 +212,36 @@ describe('functions', () => {
     }
   });
 
-  it('names the pipeline tasks <service>-<stage>-<kebab-name> and sizes the build task', () => {
-    for (const [key, name] of Object.entries(PIPELINE_TASKS)) {
-      expect(prop(fn(key), 'FunctionName')).toBe(`${SERVICE}-${STAGE}-${name}`);
+  it('names the pipeline tasks <service>-<stage>-<kebab-name>, each with role Pipeline<State>Role', () => {
+    for (const state of TASK_STATES) {
+      expect(prop(fn(taskKey(state)), 'FunctionName')).toBe(`${SERVICE}-${STAGE}-${functionSuffix(state)}`);
+      expect(prop(fn(taskKey(state)), 'Role')).toEqual({ 'Fn::GetAtt': [`Pipeline${state}Role`, 'Arn'] });
     }
-    expect(prop(fn('pipelineBuildFeatures'), 'MemorySize')).toBe(3008);
+  });
+
+  it('sizes the memory of the stages that hold a day or a shard, and leaves the other tasks at the default', () => {
+    for (const state of TASK_STATES) {
+      const expected = TASK_MEMORY_MB[state] ?? DEFAULT_MEMORY_MB;
+      expect([state, prop(fn(taskKey(state)), 'MemorySize')]).toEqual([state, expected]);
+    }
   });
 
   it("gives every pipeline function the timeout its Task's TimeoutSeconds says, so both engines agree", () => {
-    for (const state of Object.keys(TASK_TIMEOUT_SECONDS) as (keyof typeof TASK_TIMEOUT_SECONDS)[])
-      expect([state, prop(fn(`pipeline${state}`), 'Timeout')]).toEqual([state, TASK_TIMEOUT_SECONDS[state]]);
+    for (const state of TASK_STATES)
+      expect([state, prop(fn(taskKey(state)), 'Timeout')]).toEqual([state, TASK_TIMEOUT_SECONDS[state]]);
+  });
+
+  it('passes the Map concurrency and the default user shard count to Plan only', () => {
+    const vars = (key: string) =>
+      prop<{ Variables: Record<string, unknown> }>(fn(key), 'Environment').Variables;
+    expect(vars('pipelinePlan')).toMatchObject({ MAP_MAX_CONCURRENCY: '100', USER_SHARDS: '4' });
+    for (const key of Object.keys(FUNCTIONS).filter((k) => k !== 'pipelinePlan')) {
+      expect([key, vars(key).MAP_MAX_CONCURRENCY, vars(key).USER_SHARDS]).toEqual([
+        key,
+        undefined,
+        undefined,
+      ]);
+    }
   });
 
   it('passes the lake, output, table, topic and source-map settings; runsStart gets the state machine', () => {
@@ -292,6 +389,7 @@ describe('IAM', () => {
     }
   });
 
+  // A prefix (`…/*`) or one named key (runsStart's request.json).
   it('scopes S3 writes to processed/ (and raw/interactions/ for the stream ingester)', () => {
     for (const [key] of Object.entries(FUNCTIONS)) {
       const writes = roleStatements(roleOf(key)).filter((s) =>
@@ -300,33 +398,72 @@ describe('IAM', () => {
       for (const s of writes) {
         for (const r of s.Resource) {
           const allowed =
-            key === 'ingestStream' ? /:::[^/]+\/raw\/interactions\/\*"/ : /:::[^/]+\/processed\/[^"]*\*"/;
+            key === 'ingestStream' ? /:::[^/]+\/raw\/interactions\/\*"/ : /:::[^/]+\/processed\/[^"]+"/;
           expect([key, text(r)]).toEqual([key, expect.stringMatching(allowed)]);
         }
       }
     }
   });
 
-  it('lets the state machine invoke exactly the pipeline tasks', () => {
+  it("scopes each Map stage's and FoldItems' S3 access to the keys it reads, writes and deletes", () => {
+    for (const [key, expected] of Object.entries(STAGE_S3)) {
+      const granted: Record<string, string[]> = {};
+      for (const s of roleStatements(roleOf(key)).filter((st) =>
+        st.Action.some((a) => a.startsWith('s3:')),
+      )) {
+        // ListBucket must not be narrowed by a prefix condition: S3 then answers 403 for a missing key.
+        expect([key, s.Action, s.Condition]).toEqual([key, s.Action, undefined]);
+        for (const action of s.Action) (granted[action] ??= []).push(...s.Resource.map(lakeKeyOf));
+      }
+      const normalised = (grants: Record<string, readonly string[]>) =>
+        Object.fromEntries(Object.entries(grants).map(([a, keys]) => [a, sorted(keys)]));
+      expect([key, normalised(granted)]).toEqual([key, normalised(expected)]);
+    }
+  });
+
+  it('lets the state machine invoke exactly the pipeline tasks and run its Distributed Maps', () => {
     const sm = resource(template, 'PipelineStateMachine');
     expect(prop(sm, 'RoleArn')).toEqual({ 'Fn::GetAtt': ['PipelineStateMachineRole', 'Arn'] });
     const statements = roleStatements(resource(template, 'PipelineStateMachineRole'));
-    expect(statements.flatMap((s) => s.Action)).toEqual(['lambda:InvokeFunction']);
-    expect(sorted(statements.flatMap((s) => s.Resource).map(text))).toEqual(
-      sorted(
-        Object.keys(PIPELINE_TASKS).map((key) => text({ 'Fn::GetAtt': [functionLogicalId(key), 'Arn'] })),
-      ),
+    const grantedTo = (action: string) =>
+      sorted(statements.filter((s) => s.Action.includes(action)).flatMap((s) => s.Resource.map(text)));
+    expect(sorted(statements.flatMap((s) => s.Action))).toEqual(
+      sorted([
+        'lambda:InvokeFunction',
+        'states:StartExecution',
+        'states:DescribeExecution',
+        'states:StopExecution',
+      ]),
     );
+    expect(grantedTo('lambda:InvokeFunction')).toEqual(
+      sorted(TASK_STATES.map((state) => text({ 'Fn::GetAtt': [functionLogicalId(taskKey(state)), 'Arn'] }))),
+    );
+    // Child executions are started on the state machine itself, by name (a Ref would be circular).
+    const states = 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}';
+    expect(grantedTo('states:StartExecution')).toEqual([
+      text({ 'Fn::Sub': `${states}:stateMachine:${STATE_MACHINE}` }),
+    ]);
+    const executions = sorted([
+      text({ 'Fn::Sub': `${states}:execution:${STATE_MACHINE}:*` }),
+      text({ 'Fn::Sub': `${states}:execution:${STATE_MACHINE}/*` }),
+    ]);
+    expect(grantedTo('states:DescribeExecution')).toEqual(executions);
+    expect(grantedTo('states:StopExecution')).toEqual(executions);
+    // No reference to the state machine resource itself, which would make a dependency cycle.
+    expect(text(resource(template, 'PipelineStateMachineRole'))).not.toContain('"PipelineStateMachine"');
   });
 });
 
 interface AslState {
   readonly Type: string;
   readonly Parameters?: { FunctionName?: string };
+  readonly TimeoutSeconds?: number;
   readonly Retry?: unknown[];
   readonly Catch?: { Next: string }[];
-  readonly MaxConcurrency?: number;
-  readonly ItemProcessor?: { States: Record<string, AslState> };
+  readonly ItemProcessor?: {
+    readonly ProcessorConfig?: Record<string, unknown>;
+    readonly States: Record<string, AslState>;
+  };
   readonly Iterator?: { States: Record<string, AslState> };
 }
 
@@ -343,19 +480,27 @@ describe('state machine', () => {
     const definition = prop<string>(resource(template, 'PipelineStateMachine'), 'DefinitionString');
     states = (JSON.parse(definition) as { States: Record<string, AslState> }).States;
   });
+  const tasks = (): [string, AslState][] => allStates(states).filter(([, s]) => s.Type === 'Task');
 
   it('is named per stage', () => {
-    expect(prop(resource(template, 'PipelineStateMachine'), 'StateMachineName')).toBe(
-      `${SERVICE}-${STAGE}-pipeline`,
-    );
+    expect(prop(resource(template, 'PipelineStateMachine'), 'StateMachineName')).toBe(STATE_MACHINE);
   });
 
-  it('fans days out with MaxConcurrency 5, retries every task and catches failures into RecordFailure', () => {
+  it('deploys its Maps as Distributed Maps of standard child executions', () => {
     const maps = allStates(states).filter(([, s]) => s.Type === 'Map');
-    expect(maps.map(([, s]) => s.MaxConcurrency)).toEqual([5]);
-    for (const [name, s] of allStates(states).filter(([, st]) => st.Type === 'Task')) {
-      expect([name, (s.Retry ?? []).length > 0]).toEqual([name, true]);
+    expect(sorted(maps.map(([name]) => name))).toEqual(
+      sorted(['ValidateCleanDays', 'FoldUserShards', 'AssembleTrainingDays']),
+    );
+    for (const [name, s] of maps) {
+      expect([name, s.ItemProcessor?.ProcessorConfig]).toEqual([
+        name,
+        { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+      ]);
     }
+  });
+
+  it('retries every task and catches failures into RecordFailure', () => {
+    for (const [name, s] of tasks()) expect([name, (s.Retry ?? []).length > 0]).toEqual([name, true]);
     const caught = Object.entries(states).filter(([, s]) =>
       (s.Catch ?? []).some((c) => c.Next === 'RecordFailure'),
     );
@@ -364,12 +509,29 @@ describe('state machine', () => {
   });
 
   it('invokes every pipeline task function and no other, by their resolved names', () => {
-    const names = Object.values(PIPELINE_TASKS).map((n) => `${SERVICE}-${STAGE}-${n}`);
-    const invoked = allStates(states)
+    const names = TASK_STATES.map((state) => `${SERVICE}-${STAGE}-${functionSuffix(state)}`);
+    const invoked = tasks()
       .map(([, s]) => s.Parameters?.FunctionName)
       .filter((n): n is string => n !== undefined);
     expect(invoked.length).toBeGreaterThanOrEqual(names.length);
     expect(sorted([...new Set(invoked)])).toEqual(sorted(names));
+  });
+
+  it("runs each Task as a function of the template, with the Task's role, timing out with the function", () => {
+    const byName = new Map(
+      resourcesOfType(template, 'AWS::Lambda::Function').map(([id, f]) => [
+        prop<string>(f, 'FunctionName'),
+        id,
+      ]),
+    );
+    for (const [name, s] of tasks()) {
+      const id = byName.get(s.Parameters?.FunctionName ?? '');
+      expect([name, id]).toEqual([name, functionLogicalId(`pipeline${name}`)]);
+      const f = resource(template, id ?? '');
+      expect([name, prop(f, 'Role')]).toEqual([name, { 'Fn::GetAtt': [`Pipeline${name}Role`, 'Arn'] }]);
+      expect(resource(template, `Pipeline${name}Role`).Type).toBe('AWS::IAM::Role');
+      expect([name, s.TimeoutSeconds]).toEqual([name, prop(f, 'Timeout')]);
+    }
   });
 });
 
