@@ -25,6 +25,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
     'S3_FORCE_PATH_STYLE',
     'PIPELINE_CONFIG',
     'WORKER_THREADS',
+    'USER_SHARDS',
   ])
     delete env[name];
   return env;
@@ -127,8 +128,9 @@ describe('scripts/pipeline.ts', () => {
         .sort(),
     ).toEqual([
       'features/items/as_of=2024-01-04/part-00000.parquet',
-      'features/user_affinity/as_of=2024-01-04/affinity.json',
-      'features/users/as_of=2024-01-04/part-00000.parquet',
+      // One user feature file and one affinity file per user shard (4 by default).
+      ...[0, 1, 2, 3].map((k) => `features/user_affinity/as_of=2024-01-04/part-0000${k}.json`),
+      ...[0, 1, 2, 3].map((k) => `features/users/as_of=2024-01-04/part-0000${k}.parquet`),
     ]);
   });
 

@@ -1,4 +1,6 @@
 /** Daily runs on a generated lake: one full run, then a daily run per day, equal a full run byte for byte. */
+import { shardNumbers } from '../../domain/features/shards';
+import { outputKeys } from '../../domain/lake-layout';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,11 +60,14 @@ describe('incremental runs on a generated lake', () => {
       });
     }
     const asOf = addDays(END, 1);
+    const shards = shardNumbers(settings.shardCount);
     for (const key of [
-      `features/users/as_of=${asOf}/part-00000.parquet`,
-      `features/items/as_of=${asOf}/part-00000.parquet`,
-      `features/user_affinity/as_of=${asOf}/affinity.json`,
-      `state/as_of=${asOf}/state.json`,
+      ...shards.map((k) => outputKeys.userFeatures(asOf, k)),
+      outputKeys.itemFeatures(asOf),
+      ...shards.map((k) => outputKeys.userAffinity(asOf, k)),
+      outputKeys.itemState(asOf),
+      ...shards.map((k) => outputKeys.userState(asOf, k)),
+      outputKeys.stateMeta(asOf),
     ])
       expect({
         key,

@@ -15,7 +15,7 @@ type State = {
   Catch?: unknown[];
   Retry?: unknown[];
   TimeoutSeconds?: number;
-  MaxConcurrency?: number;
+  MaxConcurrencyPath?: string;
   ItemProcessor?: { States: Record<string, State> };
 };
 const states = definition.States as unknown as Record<string, State>;
@@ -55,8 +55,18 @@ describe('state-machines/pipeline.asl.json', () => {
       expect(s.TimeoutSeconds).toBe(TASK_TIMEOUT_SECONDS[name as keyof typeof TASK_TIMEOUT_SECONDS]);
       expect(s.Retry?.length).toBeGreaterThan(0);
     }
-    expect(states.ValidateCleanDays?.MaxConcurrency).toBe(5);
-    for (const name of ['Plan', 'ValidateCleanDays', 'BuildFeatures', 'Publish', 'Monitor', 'CommitRun'])
+    for (const map of ['ValidateCleanDays', 'FoldUserShards', 'AssembleTrainingDays'])
+      expect(states[map]?.MaxConcurrencyPath).toBe('$.max_concurrency');
+    for (const name of [
+      'Plan',
+      'ValidateCleanDays',
+      'FoldItems',
+      'FoldUserShards',
+      'AssembleTrainingDays',
+      'Publish',
+      'Monitor',
+      'CommitRun',
+    ])
       expect(JSON.stringify(states[name]?.Catch)).toContain('RecordFailure');
     expect(states.RecordFailure?.Next).toBe('Failed');
     expect(states.Failed?.Type).toBe('Fail');
@@ -71,20 +81,48 @@ describe('state-machines/pipeline.asl.json', () => {
       definition,
       { mode: 'full' },
       tasks({
-        Plan: async () => ({ run, days: ['2024-01-01', '2024-01-02', '2024-01-03'] }),
+        Plan: async () => ({
+          run,
+          days: ['2024-01-01', '2024-01-02', '2024-01-03'],
+          shards: [{ shard: 0 }, { shard: 1 }],
+          training_days: ['2024-01-01', '2024-01-02', '2024-01-03'],
+          max_concurrency: 2,
+        }),
         ValidateCleanDay: async (p) => {
           record(p);
           seen.push((p as { date: string }).date);
           return { date: (p as { date: string }).date, inputs: new Array(1000).fill('raw/x.jsonl') };
         },
-        BuildFeatures: async (p) => (record(p), { as_of: '2024-01-04', rows: 3 }),
+        FoldItems: async (p) => (record(p), { as_of: '2024-01-04', items: 3 }),
+        FoldUsers: async (p) => {
+          record(p);
+          seen.push(`shard ${(p as { shard: number }).shard}`);
+          return { shard: (p as { shard: number }).shard, users: 1, rows: 1 };
+        },
+        AssembleDays: async (p) => {
+          record(p);
+          seen.push(`rows ${(p as { date: string }).date}`);
+          return { date: (p as { date: string }).date, rows: 1 };
+        },
         Publish: async (p) => (record(p), { as_of: (p as { as_of: string }).as_of }),
         Monitor: async (p) => (record(p), { alerts: 0 }),
         CommitRun: async (p) => (record(p), { status: 'SUCCEEDED', got: p }),
         RecordFailure: async () => ({ error: 'not expected' }),
       }),
     );
-    expect(seen.sort()).toEqual(['2024-01-01', '2024-01-02', '2024-01-03']);
+    expect(seen.sort()).toEqual([
+      '2024-01-01',
+      '2024-01-02',
+      '2024-01-03',
+      'rows 2024-01-01',
+      'rows 2024-01-02',
+      'rows 2024-01-03',
+      'shard 0',
+      'shard 1',
+    ]);
+    // Shard items are objects (`{"shard": 0}`), each Task gets the run pointer and its item only.
+    expect(payloads).toContain(JSON.stringify({ run, shard: 1 }));
+    expect(payloads).toContain(JSON.stringify({ run, date: '2024-01-02' }));
     expect((result as { got: unknown }).got).toEqual({ run });
     // The Map's results (here with a long list each) never reach the states after it.
     for (const p of payloads) expect(p.length).toBeLessThan(1024);
@@ -99,12 +137,20 @@ describe('state-machines/pipeline.asl.json', () => {
         definition,
         { mode: 'full' },
         tasks({
-          Plan: async () => ({ run: { run_id: 'r2' }, days: ['2024-01-01', '2024-01-02'] }),
+          Plan: async () => ({
+            run: { run_id: 'r2' },
+            days: ['2024-01-01', '2024-01-02'],
+            shards: [{ shard: 0 }],
+            training_days: ['2024-01-01', '2024-01-02'],
+            max_concurrency: 2,
+          }),
           ValidateCleanDay: async (p) => {
             if ((p as { date: string }).date === '2024-01-02') throw failing;
             return {};
           },
-          BuildFeatures: async () => ({}),
+          FoldItems: async () => ({}),
+          FoldUsers: async () => ({}),
+          AssembleDays: async () => ({}),
           Publish: async () => ({}),
           Monitor: async () => ({}),
           CommitRun: async () => ({}),
@@ -132,8 +178,16 @@ describe('state-machines/pipeline.asl.json', () => {
       { mode: 'full' },
       {
         ...tasks({
-          Plan: async () => ({ run: { run_id: 'r3' }, days: ['2024-03-01'] }),
-          BuildFeatures: async () => ({}),
+          Plan: async () => ({
+            run: { run_id: 'r3' },
+            days: ['2024-03-01'],
+            shards: [{ shard: 0 }],
+            training_days: ['2024-03-01'],
+            max_concurrency: 1,
+          }),
+          FoldItems: async () => ({}),
+          FoldUsers: async () => ({}),
+          AssembleDays: async () => ({}),
           Publish: async () => ({}),
           Monitor: async () => ({}),
           CommitRun: async () => ({}),
@@ -144,6 +198,39 @@ describe('state-machines/pipeline.asl.json', () => {
     ).catch((e: unknown) => e);
     expect((error as Error).message).toBe(
       "ValidateCleanDay for 2024-03-01 timed out after 1 s (its TimeoutSeconds, the Lambda's timeout)",
+    );
+  });
+
+  it('names the shard when a FoldUsers iteration times out', async () => {
+    const fast = JSON.parse(JSON.stringify(definition)) as typeof definition;
+    (fast.States.FoldUserShards.ItemProcessor.States.FoldUsers as { TimeoutSeconds: number }).TimeoutSeconds =
+      1;
+    const slow: LambdaEntry = () => new Promise((resolve) => setTimeout(() => resolve({}), 1500));
+    const error = await executeStateMachine(
+      fast,
+      { mode: 'full' },
+      {
+        ...tasks({
+          Plan: async () => ({
+            run: { run_id: 'r4' },
+            days: ['2024-03-01'],
+            shards: [{ shard: 7 }],
+            training_days: [],
+            max_concurrency: 1,
+          }),
+          ValidateCleanDay: async () => ({}),
+          FoldItems: async () => ({}),
+          AssembleDays: async () => ({}),
+          Publish: async () => ({}),
+          Monitor: async () => ({}),
+          CommitRun: async () => ({}),
+          RecordFailure: async () => ({ error: 'recorded' }),
+        }),
+        FoldUsers: { functionName: 'shard', handler: slow },
+      },
+    ).catch((e: unknown) => e);
+    expect((error as Error).message).toBe(
+      "FoldUsers for shard 7 timed out after 1 s (its TimeoutSeconds, the Lambda's timeout)",
     );
   });
 });

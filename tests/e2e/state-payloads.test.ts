@@ -6,6 +6,7 @@
 import { MemoryLake } from '../../adapters/memory-lake';
 import { rawKeys } from '../../domain/lake-layout';
 import { deriveRunId } from '../../domain/pipeline/run-id';
+import { MAX_SHARDS } from '../../domain/pipeline/run-request';
 import { addDays, formatTimestamp } from '../../domain/time';
 import { lambdaHandler as planHandler } from '../../handlers/pipeline-plan';
 import { generateLake } from '../../scripts/lib/generate/generate-lake';
@@ -62,7 +63,12 @@ describe('payloads between states', () => {
     const output = new MemoryLake('output');
     const outcome = await runPipeline(
       memoryDeps(new MemoryLake('input', files), output),
-      { ...base, runId: deriveRunId(base, (t) => t.length.toString(16)), codeVersion: 'test' },
+      {
+        ...base,
+        runId: deriveRunId(base, (t) => t.length.toString(16)),
+        codeVersion: 'test',
+        shardCount: 16,
+      },
       {},
       {
         observe: (state, event, result) =>
@@ -73,18 +79,20 @@ describe('payloads between states', () => {
     expect(outcome.manifest.inputs.length).toBeGreaterThan(10_000);
     expect(seen.map((s) => s.state).sort()).toEqual(
       [
-        'BuildFeatures',
         'CommitRun',
+        'FoldItems',
         'Monitor',
         'Plan',
         'Publish',
         ...Array(3).fill('ValidateCleanDay'),
+        ...Array(16).fill('FoldUsers'),
+        ...Array(3).fill('AssembleDays'),
       ].sort(),
     );
     for (const s of seen) expect([s.state, s.bytes < LIMIT]).toEqual([s.state, true]);
   });
 
-  it('stay under 64 KiB for a 400-day plan', async () => {
+  it('stay under 64 KiB for a 400-day plan with the most user shards a run may have', async () => {
     const files = new Map<string, string>();
     const start = '2023-01-01';
     for (let d = 0; d < 400; d++)
@@ -106,12 +114,16 @@ describe('payloads between states', () => {
           start_date: start,
           end_date: addDays(start, 399),
           now: formatTimestamp(REFERENCE_TIME_MS),
+          shards: MAX_SHARDS,
         },
       }),
     );
     expect(out.days).toHaveLength(400);
+    expect(out.training_days).toHaveLength(400);
+    expect(out.shards).toHaveLength(MAX_SHARDS);
     expect(bytesOf(out)).toBeLessThan(LIMIT);
     // Each Map iteration's event is the run pointer and one date.
     expect(bytesOf({ run: out.run, date: out.days[0] })).toBeLessThan(1024);
+    expect(bytesOf({ run: out.run, shard: MAX_SHARDS - 1 })).toBeLessThan(1024);
   });
 });

@@ -86,7 +86,7 @@ describe('user shards (architecture.md, "the fold sharded by user")', () => {
     );
   });
 
-  it('N = 1, 3 and 16 give the same training rows and item features byte for byte, the same user rows, and the unsharded fold\'s rows', async () => {
+  it("N = 1, 3 and 16 give the same training rows and item features byte for byte, the same user rows, and the unsharded fold's rows", async () => {
     await fc.assert(
       fc.asyncProperty(randomLake({ minDays: 1, maxDays: 6 }), anyConfig, async (lake, config) => {
         const runs = await Promise.all(SHARD_COUNTS.map((n) => fullRun(lake, config, n)));

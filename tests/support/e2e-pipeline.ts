@@ -217,9 +217,14 @@ async function load(run: FinishedRun): Promise<Loaded> {
       .sort();
     for (const key of parts) splitRows[split].push(...(await readParquetRows(files.get(key) as Uint8Array)));
   }
-  const users = await readParquetRows(
-    await run.readOutput(`features/users/as_of=${E2E_AS_OF}/part-00000.parquet`),
-  );
+  // One user feature file per shard, each sorted by user_id: their rows together, in id order.
+  const users: Awaited<ReturnType<typeof readParquetRows>> = [];
+  for (const key of manifest.outputs
+    .map((o) => o.key)
+    .filter((k) => k.startsWith(`features/users/as_of=${E2E_AS_OF}/`))
+    .sort())
+    users.push(...(await readParquetRows(await run.readOutput(key))));
+  users.sort((a, b) => compareCodePoints(String(a.user_id), String(b.user_id)));
   const items = await readParquetRows(
     await run.readOutput(`features/items/as_of=${E2E_AS_OF}/part-00000.parquet`),
   );

@@ -79,11 +79,11 @@ describe('DuckDB reads the pipeline outputs', () => {
     expect(type('interaction_type')).toBe('VARCHAR');
   });
 
-  it('reads the user and item feature files, one row per key', async () => {
+  it('reads the user feature files (one per shard) and the item feature file, one row per key', async () => {
     const [u] = await query(
-      `select count(*)::int as n, count(distinct user_id)::int as k from read_parquet('${join(out, 'features/users/as_of=2024-01-04/part-00000.parquet')}')`,
+      `select count(*)::int as n, count(distinct user_id)::int as k, count(distinct filename)::int as files from read_parquet('${join(out, 'features/users/as_of=2024-01-04/*.parquet')}', filename = true)`,
     );
-    expect(u).toEqual({ n: users, k: users });
+    expect(u).toEqual({ n: users, k: users, files: 4 });
     const [i] = await query(
       `select count(*)::int as n, count(distinct product_id)::int as k, min(price_percentile) > 0 as ok from read_parquet('${join(out, 'features/items/as_of=2024-01-04/part-00000.parquet')}')`,
     );

@@ -81,9 +81,18 @@ describe('runs routes over the in-process engine', () => {
     };
     expect(v.status).toBe('SUCCEEDED');
     expect(v.as_of).toBe('2024-01-04');
-    expect(v.stages.filter((s) => s.date !== undefined)).toHaveLength(3);
+    expect(v.stages.filter((s) => s.stage === 'ValidateCleanDay' && s.date !== undefined)).toHaveLength(3);
+    expect(v.stages.filter((s) => s.stage === 'AssembleDays' && s.date !== undefined)).toHaveLength(3);
     expect(v.stages.map((s) => s.stage).filter(Boolean)).toEqual(
-      expect.arrayContaining(['BuildFeatures', 'Plan', 'Publish', 'Monitor', 'ValidateCleanDay']),
+      expect.arrayContaining([
+        'Plan',
+        'ValidateCleanDay',
+        'FoldItems',
+        'FoldUsers',
+        'AssembleDays',
+        'Publish',
+        'Monitor',
+      ]),
     );
     expect(v.split.n).toBeGreaterThan(0);
   });
