@@ -1,5 +1,7 @@
 import type { CleanInteraction } from '../schemas/clean';
 import type { InteractionType } from '../schemas/records';
+import type { EventDayAttributes, InteractionFeatures } from './interaction-features';
+import type { UserFeatures } from './user-features';
 
 /**
  * Clean interactions of one day stored column-wise, sorted by (`timestamp`, `interaction_id`): the
@@ -69,4 +71,20 @@ export function appendInteraction(cols: InteractionColumns, r: CleanInteraction)
 /** The number of rows. */
 export function rowCount(cols: InteractionColumns): number {
   return cols.interaction_id.length;
+}
+
+/** Products' event-day attributes, by product id. */
+export type EventDayProducts = ReadonlyMap<string, EventDayAttributes>;
+
+/** Interaction features column-wise, one value per row of the day. */
+export type InteractionFeatureColumns = {
+  readonly [K in keyof InteractionFeatures]: InteractionFeatures[K][];
+};
+
+/** What the user fold emits for a day's training rows (the item features are joined later). */
+export interface UserDayRows {
+  /** The interaction features of each row, aligned with the day's interactions. */
+  readonly features: InteractionFeatureColumns;
+  /** Features as of D of the day's users that have history before D (others have none). */
+  readonly users: ReadonlyMap<string, UserFeatures>;
 }

@@ -3,10 +3,18 @@ import type { CleanInteraction, CleanProduct, CleanUser } from '../schemas/clean
 import type { InteractionType } from '../schemas/records';
 import type { Table } from '../table';
 import { DAY_MS, addDays, dateMs } from '../time';
-import { type InteractionColumns, interactionColumns, rowCount } from './day-columns';
+import {
+  type EventDayProducts,
+  type InteractionColumns,
+  type InteractionFeatureColumns,
+  type UserDayRows,
+  interactionColumns,
+  rowCount,
+} from './day-columns';
+
+export type { EventDayProducts, InteractionFeatureColumns, UserDayRows } from './day-columns';
 import {
   type EventDayAttributes,
-  type InteractionFeatures,
   type UserContext,
   affinityDimensions,
   interactionFeatures,
@@ -33,9 +41,6 @@ export interface CleanDayData {
   readonly users: readonly CleanUser[];
 }
 
-/** Products' event-day attributes, by product id. */
-export type EventDayProducts = ReadonlyMap<string, EventDayAttributes>;
-
 /** One day of a set of users (a shard, or every user), as the user fold consumes it. */
 export interface UserDay {
   readonly date: string;
@@ -51,19 +56,6 @@ export interface UserDay {
 interface UserAsOf {
   readonly features: UserFeatures;
   readonly context: UserContext;
-}
-
-/** Interaction features column-wise, one value per row of the day. */
-export type InteractionFeatureColumns = {
-  readonly [K in keyof InteractionFeatures]: InteractionFeatures[K][];
-};
-
-/** What the user fold emits for a day's training rows (the item features are joined later). */
-export interface UserDayRows {
-  /** The interaction features of each row, aligned with the day's interactions. */
-  readonly features: InteractionFeatureColumns;
-  /** Features as of D of the day's users that have history before D (others have none). */
-  readonly users: ReadonlyMap<string, UserFeatures>;
 }
 
 /** User features as of T of one user, or null when the user has no interaction in `[S, T)`. */

@@ -1,7 +1,6 @@
 import type { Column, Table } from '../table';
 import { ROW_SOURCE, TableBuilder, TRAINING_ROW_COLUMNS } from './columns';
-import { type InteractionColumns, rowCount } from './day-columns';
-import type { EventDayProducts, UserDayRows } from './fold';
+import { type EventDayProducts, type InteractionColumns, type UserDayRows, rowCount } from './day-columns';
 import type { ItemAggregates } from './item-features';
 
 /** One shard's part of a day: its interactions, where each sits in the day, and what its user fold emitted. */
