@@ -67,7 +67,7 @@ function subjectOf(payload: unknown): string {
  * Executes an Amazon States Language definition in-process with aws-local-stepfunctions, each
  * `lambda:invoke` Task resolved by its state name to the deployed Lambda entry point, called with
  * the Task's payload and a Lambda context whose deadline is the Task's `TimeoutSeconds`. The
- * result is wrapped as `{ Payload }`, exactly what the integration returns on AWS, so the
+ * result is wrapped as `{ Payload, StatusCode, ExecutedVersion }`, as the integration returns it on AWS, so the
  * definition's paths work unchanged. On failure, rejects with the first error a Task threw (class
  * and message intact; a Task over its limit throws one line naming the state, its day or shard
  * and the limit), after the definition's own Catch states have run.
@@ -105,7 +105,7 @@ export async function executeStateMachine(
           task.handler(payload, lambdaContext(task.functionName, timeout)),
           limit,
         ]);
-        return { Payload: result };
+        return { Payload: result, StatusCode: 200, ExecutedVersion: '$LATEST' };
       } catch (error) {
         firstError ??= error;
         throw error;

@@ -95,8 +95,15 @@ function distributedMap(
     ItemProcessor: {
       ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
       StartAt: state,
+      // An iteration's output is its status code only: a Distributed Map gathers its children's
+      // outputs (under the 256 KiB limit without a ResultWriter) even though it then drops them.
       States: {
-        [state]: task(state, { 'run.$': '$.run', ...payload }, { OutputPath: '$.result', End: true }, false),
+        [state]: task(
+          state,
+          { 'run.$': '$.run', ...payload },
+          { ResultSelector: { 'status.$': '$.StatusCode' }, OutputPath: '$.status', End: true },
+          false,
+        ),
       },
     },
     // Each iteration's record is in the lake (runs/<id>/stages/<State>/<item>.json): the state

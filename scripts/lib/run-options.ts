@@ -50,6 +50,13 @@ export const PIPELINE_CLI = {
       description: 'run id',
       default: 'derived from the parameters',
     },
+    shards: {
+      type: 'string',
+      placeholder: 'n',
+      description:
+        'user shards N, 1 to 1000: outputs do not depend on it (an incremental run takes its state’s)',
+      default: '$USER_SHARDS or 4',
+    },
     now: {
       type: 'string',
       placeholder: 'timestamp',
@@ -60,6 +67,7 @@ export const PIPELINE_CLI = {
   examples: [
     'npm run pipeline -- --input-path ./lake --start-date 2024-01-01 --end-date 2024-01-30 --now 2024-02-01T02:00:00Z',
     'npm run pipeline -- --input-path ./lake --mode incremental --date 2024-01-31 --now 2024-02-01T02:00:00Z',
+    'npm run pipeline -- --input-path ./lake --shards 16',
   ],
 } as const satisfies CliSpec<Record<string, FlagSpec>>;
 
@@ -72,6 +80,7 @@ const FLAG_OF: Readonly<Record<string, string>> = {
   mode: '--mode',
   date: '--date',
   run_id: '--run-id',
+  shards: '--shards',
   now: '--now',
 };
 
@@ -84,12 +93,16 @@ export function runRequestFromFlags(
   settings: Settings,
 ): RunRequest & { input_path: string; output_path: string } {
   const input = flags['input-path'] ?? settings.lakeUri;
+  const shards = flags.shards;
+  if (shards !== undefined && !/^[0-9]+$/.test(shards))
+    throw new UsageError(`--shards: must be a whole number of user shards, got "${shards}"`);
   const parsed = RunRequest.safeParse({
     mode: flags.mode ?? 'full',
     start_date: flags['start-date'],
     end_date: flags['end-date'],
     date: flags.date,
     run_id: flags['run-id'],
+    ...(shards === undefined ? {} : { shards: Number(shards) }),
     now: flags.now,
     input_path: input,
     output_path: flags['output-path'] ?? settings.outputUri ?? joinLakeUri(input, 'processed'),

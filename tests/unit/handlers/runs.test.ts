@@ -60,6 +60,7 @@ describe('runs routes over the in-process engine', () => {
     end_date: '2024-01-03',
     now: '2024-02-01T02:00:00Z',
     run_id: 'api-run-1',
+    shards: 3,
   };
 
   it('POST /runs starts the state machine and answers 202; GET /runs/{id} then reports SUCCEEDED with per-stage records', async () => {
@@ -83,6 +84,8 @@ describe('runs routes over the in-process engine', () => {
     expect(v.as_of).toBe('2024-01-04');
     expect(v.stages.filter((s) => s.stage === 'ValidateCleanDay' && s.date !== undefined)).toHaveLength(3);
     expect(v.stages.filter((s) => s.stage === 'AssembleDays' && s.date !== undefined)).toHaveLength(3);
+    // `shards` in the body: one FoldUsers iteration per shard.
+    expect(v.stages.filter((s) => s.stage === 'FoldUsers')).toHaveLength(3);
     expect(v.stages.map((s) => s.stage).filter(Boolean)).toEqual(
       expect.arrayContaining([
         'Plan',

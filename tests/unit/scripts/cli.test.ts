@@ -1,3 +1,5 @@
+import { loadSettings } from '../../../config';
+import { PIPELINE_CLI, runRequestFromFlags } from '../../../scripts/lib/run-options';
 import {
   type CliSpec,
   type FlagSpec,
@@ -67,5 +69,21 @@ describe('parseCli', () => {
 
   it('rejects a string flag without a value, naming it', () => {
     expect(() => parseCli(SPEC, ['--days'])).toThrow(/--days/);
+  });
+});
+
+describe('npm run pipeline flags', () => {
+  const settings = loadSettings({ LAKE_URI: '/tmp/lake' });
+  const parse = (argv: string[]) => runRequestFromFlags(parseCli(PIPELINE_CLI, argv), settings);
+
+  it('passes --shards to the run request as a number', () => {
+    expect(parse(['--shards', '16']).shards).toBe(16);
+    expect(parse([]).shards).toBeUndefined();
+  });
+
+  it('refuses a --shards that is not a whole number in 1..1000, naming the flag', () => {
+    expect(() => parse(['--shards', 'x'])).toThrow(/^--shards: must be a whole number/);
+    expect(() => parse(['--shards', '0'])).toThrow(/^--shards: /);
+    expect(() => parse(['--shards', '1001'])).toThrow(/^--shards: .*1000/);
   });
 });
