@@ -40,6 +40,7 @@ const SPEC = {
       default: 'a temporary directory',
       placeholder: 'dir',
     },
+    shards: { type: 'string', description: 'User shards N', default: '$USER_SHARDS or 4', placeholder: 'n' },
     keep: { type: 'boolean', description: 'Keep the generated temporary lake' },
   },
   examples: ['npm run bench -- --events 1000000', 'npm run bench -- --lake ./lake'],
@@ -81,6 +82,7 @@ runCli(async () => {
         startDate: range.start,
         endDate: range.end,
         now: `${addDays(range.end, 1)}T02:00:00Z`,
+        ...(flags.shards === undefined ? {} : { shardCount: positiveInt('shards', flags.shards, 4) }),
         workers: true,
       },
       settings,
@@ -92,18 +94,24 @@ runCli(async () => {
     const rate = raw / seconds;
     log('');
     log(
-      `benchmark: full run over ${range.start}..${range.end} (${outcome.manifest.days.length} days), ${settings.workerThreads} days in parallel`,
+      `benchmark: full run over ${range.start}..${range.end} (${outcome.manifest.days.length} days), ${outcome.manifest.shard_count} user shards, ${settings.workerThreads} worker threads`,
     );
+    // Task seconds are summed over a Map's iterations (the work one Lambda does per day or shard);
+    // records/s per task is what docs/capacity.md sizes shards and days from.
     log(
       formatTable([
-        ['stage', 'seconds', 'records', 'records/s'],
+        ['stage', 'tasks', 'task seconds', 'records', 'records/s per task', 'Parquet encode'],
         ...outcome.manifest.stages.map((s) => [
           s.stage,
+          s.tasks,
           s.seconds.toFixed(2),
           s.records,
           Math.round(s.records / Math.max(s.seconds, 1e-3)),
+          s.encode_seconds > 0
+            ? `${s.encode_seconds.toFixed(2)} s (${Math.round((100 * s.encode_seconds) / s.seconds)}%)`
+            : '',
         ]),
-        ['total', seconds.toFixed(2), raw, Math.round(rate)],
+        ['total (wall)', '', seconds.toFixed(2), raw, Math.round(rate), ''],
       ]),
     );
     log('');

@@ -6,7 +6,7 @@ import { type Split, SPLITS, daySplitPlans, splitCounts } from '../split';
 import type { Table } from '../table';
 import { formatTimestamp } from '../time';
 import type { PipelineDeps } from './deps';
-import { type OutputRef, sliceTable, writeTable } from './outputs';
+import { type EncodeTimer, type OutputRef, sliceTable, writeTable } from './outputs';
 import { readPlan } from './plan';
 import type { RunRef } from './run-request';
 import { type StageRecord, writeStageRecord } from './stage-records';
@@ -77,6 +77,7 @@ export async function assembleDays(
   input: { readonly run: RunRef; readonly date: string },
 ): Promise<AssembleDayOutcome> {
   const started = deps.clock();
+  const encode: EncodeTimer = { seconds: 0 };
   const plan = await readPlan(deps, input.run);
   const { params } = plan;
   const { date } = input;
@@ -114,6 +115,7 @@ export async function assembleDays(
           deps,
           outputKeys.datasetPart(params.runId, s.split, part),
           sliceTable(rows, from, Math.min(rows.rowCount, from + rowsPerPart)),
+          encode,
         ),
       );
   }
@@ -125,7 +127,9 @@ export async function assembleDays(
     );
     for (const s of SPLITS)
       if (counts[s] === 0)
-        outputs.push(await writeTable(deps, outputKeys.datasetPart(params.runId, s, 0), emptyTrainingRows()));
+        outputs.push(
+          await writeTable(deps, outputKeys.datasetPart(params.runId, s, 0), emptyTrainingRows(), encode),
+        );
   }
   const seconds = (deps.clock() - started) / 1000;
   deps.log(
@@ -134,6 +138,7 @@ export async function assembleDays(
   await writeStageRecord(deps, params.runId, assembleRecordName(date), {
     stage: 'AssembleDays',
     seconds,
+    encode_seconds: encode.seconds,
     records: table.rowCount,
     date,
     outputs,

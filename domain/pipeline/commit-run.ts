@@ -38,12 +38,16 @@ export interface CommitOutput {
  * iterations are summed (task seconds, not wall time) and counted.
  */
 export function stageTimings(records: readonly (StageRecord | null)[]): StageTiming[] {
-  const byStage = new Map<string, { stage: string; seconds: number; records: number; tasks: number }>();
+  const byStage = new Map<
+    string,
+    StageTiming & { seconds: number; records: number; tasks: number; encode_seconds: number }
+  >();
   for (const r of records) {
     if (r === null) continue;
-    const t = byStage.get(r.stage) ?? { stage: r.stage, seconds: 0, records: 0, tasks: 0 };
+    const t = byStage.get(r.stage) ?? { stage: r.stage, seconds: 0, records: 0, tasks: 0, encode_seconds: 0 };
     t.seconds += r.seconds;
     t.records += r.records;
+    t.encode_seconds += r.encode_seconds ?? 0;
     t.tasks++;
     byStage.set(r.stage, t);
   }

@@ -14,7 +14,7 @@ import { outputKeys, partNumberOf } from '../lake-layout';
 import type { CleanProduct } from '../schemas/clean';
 import { dateMs } from '../time';
 import type { PipelineDeps, RunParams } from './deps';
-import { type OutputRef, writeJsonOutput, writeTable } from './outputs';
+import { type EncodeTimer, type OutputRef, writeJsonOutput, writeTable } from './outputs';
 import { type RunPlan, readPlan } from './plan';
 import { configHash } from './run-id';
 import type { RunRef } from './run-request';
@@ -82,6 +82,7 @@ export async function foldItems(
   input: { readonly run: RunRef },
 ): Promise<FoldItemsOutcome> {
   const started = deps.clock();
+  const encode: EncodeTimer = { seconds: 0 };
   const plan = await readPlan(deps, input.run);
   const { params } = plan;
   await validatedDays(deps, input.run, plan.days);
@@ -107,7 +108,7 @@ export async function foldItems(
   const meta = stateMeta(state, configHash(params.config, deps.hash), params.shardCount);
   const table = itemFeaturesTable(state);
   const outputs = [
-    await writeTable(deps, outputKeys.itemFeatures(state.asOf), table),
+    await writeTable(deps, outputKeys.itemFeatures(state.asOf), table, encode),
     await writeJsonOutput(
       deps,
       outputKeys.itemState(state.asOf),
@@ -121,6 +122,7 @@ export async function foldItems(
   await writeStageRecord(deps, params.runId, 'FoldItems', {
     stage: 'FoldItems',
     seconds,
+    encode_seconds: encode.seconds,
     records: days.reduce((n, d) => n + d.delta.products.length, 0),
     asOf: state.asOf,
     outputs,

@@ -8,7 +8,7 @@ import { affinityCompanionJson } from '../online/publish';
 import type { CleanUser } from '../schemas/clean';
 import type { PipelineDeps } from './deps';
 import { storedStateMeta } from './fold-items';
-import { type OutputRef, writeJsonOutput, writeTable } from './outputs';
+import { type EncodeTimer, type OutputRef, writeJsonOutput, writeTable } from './outputs';
 import { type RunPlan, readPlan } from './plan';
 import { configHash } from './run-id';
 import type { RunRef } from './run-request';
@@ -57,6 +57,7 @@ export async function foldUsers(
   input: { readonly run: RunRef; readonly shard: number },
 ): Promise<FoldUsersOutcome> {
   const started = deps.clock();
+  const encode: EncodeTimer = { seconds: 0 };
   const plan = await readPlan(deps, input.run);
   const { params } = plan;
   const { shard } = input;
@@ -85,7 +86,7 @@ export async function foldUsers(
   const meta = stateMeta(state, configHash(params.config, deps.hash), params.shardCount);
   const table = userFeaturesTable(state);
   const outputs = [
-    await writeTable(deps, outputKeys.userFeatures(state.asOf, shard), table),
+    await writeTable(deps, outputKeys.userFeatures(state.asOf, shard), table, encode),
     // The users' affinity vectors, which Publish stores online for `user_item_affinity`.
     await writeJsonOutput(
       deps,
@@ -104,6 +105,7 @@ export async function foldUsers(
   await writeStageRecord(deps, params.runId, shardRecordName(shard), {
     stage: 'FoldUsers',
     seconds,
+    encode_seconds: encode.seconds,
     records: rows,
     shard,
     asOf: state.asOf,

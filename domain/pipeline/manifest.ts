@@ -38,6 +38,8 @@ export interface StageTiming {
   readonly records: number;
   /** Task invocations (a Map stage's iterations). */
   readonly tasks: number;
+  /** Of `seconds`, Parquet encoding. */
+  readonly encode_seconds: number;
 }
 
 /** The run manifest (features.md §7): lineage of inputs and outputs, config, timings. */

@@ -19,9 +19,21 @@ export function sliceTable(table: Table, from: number, to: number): Table {
   };
 }
 
-/** Writes a table as Parquet and returns its lineage entry. */
-export async function writeTable(deps: PipelineDeps, key: string, table: Table): Promise<OutputRef> {
+/** Seconds a stage spent encoding Parquet (its share of the stage, in benchmarks and records). */
+export interface EncodeTimer {
+  seconds: number;
+}
+
+/** Writes a table as Parquet and returns its lineage entry; `timer` adds up the encoding time. */
+export async function writeTable(
+  deps: PipelineDeps,
+  key: string,
+  table: Table,
+  timer?: EncodeTimer,
+): Promise<OutputRef> {
+  const started = deps.clock();
   const bytes = deps.encodeTable(table);
+  if (timer !== undefined) timer.seconds += (deps.clock() - started) / 1000;
   await deps.output.write(key, bytes);
   return {
     key,

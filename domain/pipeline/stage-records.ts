@@ -13,6 +13,8 @@ export interface StageRecord {
   readonly stage: string;
   readonly seconds: number;
   readonly records: number;
+  /** Of `seconds`, the time spent encoding Parquet (stages that write it). */
+  readonly encode_seconds?: number;
 }
 
 /** Stores a Task's record under `runs/<id>/stages/<name>.json`. */

@@ -20,6 +20,8 @@ export interface PipelineRequest {
   readonly mode: 'full' | 'incremental';
   readonly runId?: string | undefined;
   readonly now?: string | undefined;
+  /** User shards N (the configured default when absent). */
+  readonly shardCount?: number | undefined;
   /** Run Map iterations in worker threads (only where tsx is loaded, i.e. the CLIs). */
   readonly workers?: boolean;
   /** Where Publish sends features (default: the configured store, if any). */
@@ -37,6 +39,7 @@ export function runRequestOf(request: PipelineRequest): RunRequest {
     ...(request.date === undefined ? {} : { date: request.date }),
     ...(request.runId === undefined ? {} : { run_id: request.runId }),
     ...(request.now === undefined ? {} : { now: request.now }),
+    ...(request.shardCount === undefined ? {} : { shards: request.shardCount }),
   };
 }
 
@@ -114,6 +117,7 @@ export function summaryTable(outcome: RunOutcome, manifestUri: string, seconds: 
     ...REJECTION_CODES.map((c) => [`  rejected ${c}`, total((d) => d.counts.rejected[c])]),
     ...REMOVAL_CODES.map((c) => [`  removed ${c}`, total((d) => d.counts.removed[c])]),
     ['clean', total((d) => d.counts.clean)],
+    ['user shards', m.shard_count],
     ['users (features)', m.users ?? 0],
     ['items (features)', m.items ?? 0],
     ['train rows', m.split?.counts.train ?? 0],
