@@ -55,24 +55,20 @@ export function trainingRowsOfDay(
   const columns: Column[] = TRAINING_ROW_COLUMNS.map((spec) => {
     const values: unknown[] = new Array(n);
     const field = spec.field;
-    switch (spec.source) {
-      case ROW_SOURCE.interaction: {
-        const sources = parts.map((p) => (p.interactions as unknown as Fields)[field] as unknown[]);
-        for (let i = 0; i < n; i++)
-          values[i] = (sources[shardOf[i] as number] as unknown[])[rowOf[i] as number];
-        break;
-      }
-      case ROW_SOURCE.interactionFeatures: {
-        const sources = parts.map((p) => (p.rows.features as unknown as Fields)[field] as unknown[]);
-        for (let i = 0; i < n; i++)
-          values[i] = (sources[shardOf[i] as number] as unknown[])[rowOf[i] as number];
-        break;
-      }
-      default: {
-        const of =
-          spec.source === ROW_SOURCE.user ? userOf : spec.source === ROW_SOURCE.item ? itemOf : productOf;
-        for (let i = 0; i < n; i++) values[i] = of[i]?.[field] ?? null;
-      }
+    if (spec.source === ROW_SOURCE.interaction || spec.source === ROW_SOURCE.interactionFeatures) {
+      // Column-wise sources: row j of shard part s.
+      const sources = parts.map(
+        (p) =>
+          ((spec.source === ROW_SOURCE.interaction ? p.interactions : p.rows.features) as unknown as Fields)[
+            field
+          ] as unknown[],
+      );
+      for (let i = 0; i < n; i++)
+        values[i] = (sources[shardOf[i] as number] as unknown[])[rowOf[i] as number];
+    } else {
+      const of =
+        spec.source === ROW_SOURCE.user ? userOf : spec.source === ROW_SOURCE.item ? itemOf : productOf;
+      for (let i = 0; i < n; i++) values[i] = of[i]?.[field] ?? null;
     }
     return { name: spec.name, type: spec.type, nullable: spec.nullable, values: values as Column['values'] };
   });

@@ -9,7 +9,7 @@ import type { PipelineDeps } from './deps';
 import { type EncodeTimer, type OutputRef, sliceTable, writeTable } from './outputs';
 import { readPlan } from './plan';
 import type { RunRef } from './run-request';
-import { type StageRecord, writeStageRecord } from './stage-records';
+import { type StageRecord, readStageRecord, writeStageRecord } from './stage-records';
 import {
   type StagedItemFeatures,
   type StagedShardDay,
@@ -18,7 +18,8 @@ import {
   unstageShardRows,
   userDayOf,
 } from './staging';
-import { validatedDays } from './validate-clean-day';
+import type { FoldItemsRecord } from './fold-items';
+import { PipelineError } from '../errors';
 
 /** The first and last timestamp of a split's rows (of one day, or of the run). */
 export interface SplitBoundary {
@@ -84,13 +85,17 @@ export async function assembleDays(
   const dayIndex = plan.days.indexOf(date);
   if (params.mode !== 'full' || dayIndex < 0)
     throw new RangeError(`${date} is not a day of full run ${params.runId}`);
-  const days = await validatedDays(deps, input.run, plan.days);
-  const rowsOfDay = new Map(days.map((d) => [d.date, d.counts.clean]));
-  const placement = daySplitPlans(
-    plan.days.map((d) => rowsOfDay.get(d) ?? 0),
-    params.config.split,
-    params.config.rowsPerPart,
-  )[dayIndex] as ReturnType<typeof daySplitPlans>[number];
+  // FoldItems recorded every day's clean count once, so each day task reads one record, not all days'.
+  const folded = await readStageRecord<FoldItemsRecord>(deps, params.runId, 'FoldItems');
+  if (folded === null)
+    throw new PipelineError(`run ${params.runId} has no FoldItems record: nothing to assemble`, {
+      stage: 'AssembleDays',
+      date,
+    });
+  const dayRows = folded.dayRows[dayIndex] as number;
+  const placement = daySplitPlans(folded.dayRows, params.config.split, params.config.rowsPerPart)[
+    dayIndex
+  ] as ReturnType<typeof daySplitPlans>[number];
   const [items, parts] = await Promise.all([
     readJson<StagedItemFeatures>(deps.output, outputKeys.stagedItemFeatures(params.runId, date)).then(
       unstageItemFeatures,
@@ -98,10 +103,8 @@ export async function assembleDays(
     shardParts(deps, params.runId, date, params.shardCount),
   ]);
   const table = trainingRowsOfDay(parts, items);
-  if (table.rowCount !== rowsOfDay.get(date))
-    throw new RangeError(
-      `${date} has ${table.rowCount} staged rows, its record counts ${rowsOfDay.get(date)}`,
-    );
+  if (table.rowCount !== dayRows)
+    throw new RangeError(`${date} has ${table.rowCount} staged rows, its record counts ${dayRows}`);
 
   const outputs: OutputRef[] = [];
   const splits: AssembleDayRecord['splits'] = {};
@@ -122,7 +125,7 @@ export async function assembleDays(
   // Every split has at least one part file: the first day writes an empty one for a split with no rows.
   if (dayIndex === 0) {
     const counts = splitCounts(
-      days.reduce((n, d) => n + d.counts.clean, 0),
+      folded.dayRows.reduce((n, rows) => n + rows, 0),
       params.config.split,
     );
     for (const s of SPLITS)

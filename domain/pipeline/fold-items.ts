@@ -27,6 +27,8 @@ export interface FoldItemsRecord extends StageRecord {
   readonly asOf: string;
   readonly outputs: readonly OutputRef[];
   readonly items: number;
+  /** Clean rows of each day of the plan, in plan order: where each day's rows fall in the split. */
+  readonly dayRows: readonly number[];
 }
 
 /** What `FoldItems` returns: T, which the later states pass on. */
@@ -85,7 +87,7 @@ export async function foldItems(
   const encode: EncodeTimer = { seconds: 0 };
   const plan = await readPlan(deps, input.run);
   const { params } = plan;
-  await validatedDays(deps, input.run, plan.days);
+  const summaries = new Map((await validatedDays(deps, input.run, plan.days)).map((d) => [d.date, d]));
   const state = await startingItemState(deps, plan);
   // The run's training rows are rewritten whole by AssembleDays, day by day in parallel.
   if (params.mode === 'full') await deps.output.deletePrefix(outputKeys.datasetPrefix(params.runId));
@@ -127,6 +129,7 @@ export async function foldItems(
     asOf: state.asOf,
     outputs,
     items: table.rowCount,
+    dayRows: plan.days.map((d) => summaries.get(d)?.counts.clean ?? 0),
   } satisfies FoldItemsRecord);
   return { as_of: state.asOf, items: table.rowCount };
 }
