@@ -38,10 +38,7 @@ export interface CommitOutput {
  * iterations are summed (task seconds, not wall time) and counted.
  */
 export function stageTimings(records: readonly (StageRecord | null)[]): StageTiming[] {
-  const byStage = new Map<
-    string,
-    StageTiming & { seconds: number; records: number; tasks: number; encode_seconds: number }
-  >();
+  const byStage = new Map<string, { -readonly [K in keyof StageTiming]: StageTiming[K] }>();
   for (const r of records) {
     if (r === null) continue;
     const t = byStage.get(r.stage) ?? { stage: r.stage, seconds: 0, records: 0, tasks: 0, encode_seconds: 0 };

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { addDays } from '../../domain/time';
 import { type RandomLake, randomLake } from '../support/random-lake';
 import { anyConfig, runInMemory } from '../support/memory-pipeline';
+import type { MemoryLake } from '../../adapters/memory-lake';
 import { shardNumbers } from '../../domain/features/shards';
 import type { PipelineConfig } from '../../domain/config';
 
@@ -30,6 +31,25 @@ async function full(lake: RandomLake, config: PipelineConfig, endIndex: number, 
   });
 }
 
+/** A daily run for `endDate` from the state left in `output` (the run's S is the lake's first day). */
+function dailyRun(lake: RandomLake, config: PipelineConfig, endDate: string, output: MemoryLake) {
+  return runInMemory(lake.files, {
+    startDate: lake.dates[0] as string,
+    endDate,
+    config,
+    referenceTimeMs: lake.referenceTimeMs,
+    mode: 'incremental',
+    output,
+  });
+}
+
+/** The error a run rejects with, or null when it succeeds. */
+const failureOf = (run: Promise<unknown>): Promise<Error | null> =>
+  run.then(
+    () => null,
+    (e: unknown) => e as Error,
+  );
+
 describe('incremental runs (features.md §8)', () => {
   it('a full run over S..k then one daily run per day up to E equals a full run over S..E, byte for byte', async () => {
     await fc.assert(
@@ -44,14 +64,7 @@ describe('incremental runs (features.md §8)', () => {
           const reference = await full(lake, config, last, shards);
           const daily = await full(lake, config, k, shards);
           for (let d = k + 1; d <= last; d++)
-            await runInMemory(lake.files, {
-              startDate: lake.dates[0] as string,
-              endDate: lake.dates[d] as string,
-              config,
-              referenceTimeMs: lake.referenceTimeMs,
-              mode: 'incremental',
-              output: daily.output,
-            });
+            await dailyRun(lake, config, lake.dates[d] as string, daily.output);
           const asOf = addDays(lake.dates[last] as string, 1);
           for (const key of asOfOutputs(asOf, shards))
             expect({ key, bytes: text(await daily.output.read(key)) }).toEqual({
@@ -106,7 +119,7 @@ describe('incremental runs (features.md §8)', () => {
         fc.constantFrom('items', 'shard', 'meta'),
         fc.double({ min: 0.05, max: 0.95, noNaN: true }),
         async (lake, config, file, keep) => {
-          const [s, d1] = lake.dates as [string, string];
+          const [, d1] = lake.dates as [string, string];
           const first = await full(lake, config, 0, 2);
           const key =
             file === 'items'
@@ -117,17 +130,7 @@ describe('incremental runs (features.md §8)', () => {
           const whole = await first.output.read(key);
           const truncated = whole.slice(0, Math.max(1, Math.floor(whole.length * keep)));
           await first.output.write(key, truncated);
-          const error = await runInMemory(lake.files, {
-            startDate: s,
-            endDate: d1,
-            config,
-            referenceTimeMs: lake.referenceTimeMs,
-            mode: 'incremental',
-            output: first.output,
-          }).then(
-            () => null,
-            (e: unknown) => e as Error,
-          );
+          const error = await failureOf(dailyRun(lake, config, d1, first.output));
           expect(error?.message).toContain(first.output.uriOf(key));
           expect(error?.message).toMatch(/run a full run/);
           expect(await first.output.read(key)).toEqual(truncated);
@@ -144,16 +147,9 @@ describe('incremental runs (features.md §8)', () => {
         anyConfig,
         fc.constantFrom('other-shard', 'other-day', 'other-format'),
         async (lake, config, foreign) => {
-          const [s, d1, d2] = lake.dates as [string, string, string];
+          const [, d1, d2] = lake.dates as [string, string, string];
           const first = await full(lake, config, 0, 2);
-          await runInMemory(lake.files, {
-            startDate: s,
-            endDate: d1,
-            config,
-            referenceTimeMs: lake.referenceTimeMs,
-            mode: 'incremental',
-            output: first.output,
-          });
+          await dailyRun(lake, config, d1, first.output);
           const key = outputKeys.userState(d2, 0);
           const replacement =
             foreign === 'other-shard'
@@ -162,17 +158,7 @@ describe('incremental runs (features.md §8)', () => {
                 ? await first.output.read(outputKeys.userState(d1, 0))
                 : JSON.stringify({ users: [], items: [] });
           await first.output.write(key, replacement);
-          const error = await runInMemory(lake.files, {
-            startDate: s,
-            endDate: d2,
-            config,
-            referenceTimeMs: lake.referenceTimeMs,
-            mode: 'incremental',
-            output: first.output,
-          }).then(
-            () => null,
-            (e: unknown) => e as Error,
-          );
+          const error = await failureOf(dailyRun(lake, config, d2, first.output));
           expect(error?.message).toContain(first.output.uriOf(key));
           expect(error?.message).toMatch(/run a full run/);
         },
