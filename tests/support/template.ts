@@ -29,21 +29,26 @@ export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 // An empty zip archive (just the end-of-central-directory record): stands in for a bundle.
 const EMPTY_ZIP = Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)]);
 
+/** The stage, region and time limit of a `serverless package` run. */
+export interface PackageOptions {
+  readonly stage?: string;
+  readonly region?: string;
+  readonly timeoutMs?: number;
+}
+
 /**
- * Runs `serverless package` (osls) offline into a temporary folder and returns the update-stack
- * template. Bundling is skipped (`SLS_SKIP_ESBUILD=true` turns on serverless-esbuild's `skipBuild`,
- * which packages the prebuilt `<function>.zip` files found in the `--package` folder), so the
- * template does not depend on every handler compiling; the given function keys get empty zips.
+ * Runs `serverless package` (osls) offline into `outDir` and returns how long it took (ms). With
+ * `bundle: false` serverless-esbuild's `skipBuild` is on (`SLS_SKIP_ESBUILD=true`): it packages the
+ * prebuilt `<function>.zip` files it finds in `outDir` instead of bundling. Each run bundles into
+ * its own esbuild work folder, removed afterwards, so it never wipes a running local stack's one.
  * No AWS call is made: the credentials are dummies.
  */
-export function packageTemplate(
-  functionKeys: readonly string[],
-  options: { stage?: string; region?: string; timeoutMs?: number } = {},
-): PackagedTemplate {
-  const outDir = mkdtempSync(path.join(tmpdir(), 'recsys-sls-package-'));
-  const workFolder = path.join('.esbuild', `template-test-${process.pid}`);
+export function runServerlessPackage(
+  outDir: string,
+  options: PackageOptions & { readonly bundle: boolean },
+): number {
+  const workFolder = path.join('.esbuild', `package-test-${process.pid}-${Date.now()}`);
   try {
-    for (const key of functionKeys) writeFileSync(path.join(outDir, `${key}.zip`), EMPTY_ZIP);
     const cli = require.resolve('osls/bin/serverless.js');
     const args = [
       cli,
@@ -52,10 +57,12 @@ export function packageTemplate(
       options.stage ?? 'dev',
       '--region',
       options.region ?? 'us-east-1',
+      '--package',
+      outDir,
     ];
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      SLS_SKIP_ESBUILD: 'true',
+      SLS_SKIP_ESBUILD: options.bundle ? 'false' : 'true',
       SLS_ESBUILD_WORK_FOLDER: workFolder,
       AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEDUMMY',
       AWS_SECRET_ACCESS_KEY: 'dummy-secret-for-offline-packaging',
@@ -64,7 +71,7 @@ export function packageTemplate(
     delete env.AWS_PROFILE;
     delete env.AWS_SESSION_TOKEN;
     const started = Date.now();
-    const result = spawnSync(process.execPath, [...args, '--package', outDir], {
+    const result = spawnSync(process.execPath, args, {
       cwd: REPO_ROOT,
       encoding: 'utf8',
       timeout: options.timeoutMs ?? 120_000,
@@ -75,13 +82,35 @@ export function packageTemplate(
       const reason = result.error?.message ?? `exit code ${String(result.status)}`;
       throw new Error(`serverless package failed (${reason}):\n${result.stdout}\n${result.stderr}`);
     }
-    const file = path.join(outDir, 'cloudformation-template-update-stack.json');
-    const template = JSON.parse(readFileSync(file, 'utf8')) as CfnTemplate;
-    return { template, durationMs };
+    return durationMs;
   } finally {
-    rmSync(outDir, { recursive: true, force: true });
     rmSync(path.join(REPO_ROOT, workFolder), { recursive: true, force: true });
     removeIfEmpty(path.join(REPO_ROOT, '.esbuild'));
+  }
+}
+
+/** The update-stack template a `serverless package` run wrote into `outDir`. */
+export function readPackagedTemplate(outDir: string): CfnTemplate {
+  const file = path.join(outDir, 'cloudformation-template-update-stack.json');
+  return JSON.parse(readFileSync(file, 'utf8')) as CfnTemplate;
+}
+
+/**
+ * Packages the service without bundling ({@link runServerlessPackage} with `bundle: false`) into a
+ * temporary folder and returns the update-stack template, so the template does not depend on every
+ * handler compiling; the given function keys get empty zips.
+ */
+export function packageTemplate(
+  functionKeys: readonly string[],
+  options: PackageOptions = {},
+): PackagedTemplate {
+  const outDir = mkdtempSync(path.join(tmpdir(), 'recsys-sls-package-'));
+  try {
+    for (const key of functionKeys) writeFileSync(path.join(outDir, `${key}.zip`), EMPTY_ZIP);
+    const durationMs = runServerlessPackage(outDir, { ...options, bundle: false });
+    return { template: readPackagedTemplate(outDir), durationMs };
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
   }
 }
 
