@@ -1,5 +1,6 @@
 import {
   DeleteObjectsCommand,
+  type DeleteObjectsCommandOutput,
   GetObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -13,6 +14,19 @@ import { compareKeys, stripTrailingSlash } from './local-lake';
 
 /** S3's limit on keys per DeleteObjects request. */
 const DELETE_BATCH = 1000;
+/** How many of the keys a DeleteObjects call could not delete an error message names. */
+const DELETE_ERRORS_SHOWN = 10;
+
+/** One entry of a DeleteObjects answer's `Errors`. */
+type S3DeleteError = NonNullable<DeleteObjectsCommandOutput['Errors']>[number];
+
+/** A ListObjectsV2 page said it was truncated but gave no token to continue from. */
+class TruncatedListingError extends Error {
+  constructor(listedSoFar: number) {
+    super(`listing truncated after ${listedSoFar} objects without a continuation token`);
+    this.name = 'TruncatedListing';
+  }
+}
 
 /** Options for building the one S3 client of a process (endpoint overrides for local servers). */
 export interface S3ClientOptions {
@@ -87,7 +101,9 @@ export class S3Lake implements Lake {
             ...(obj.LastModified === undefined ? {} : { lastModified: obj.LastModified.getTime() }),
           });
         }
-        token = res.IsTruncated ? res.NextContinuationToken : undefined;
+        token = res.IsTruncated === true ? res.NextContinuationToken : undefined;
+        // A truncated page without a token to go on with would end the loop on a partial listing.
+        if (res.IsTruncated === true && token === undefined) throw new TruncatedListingError(out.length);
       } while (token !== undefined);
     } catch (err) {
       throw this.storageError('list', prefix, err);
@@ -128,24 +144,31 @@ export class S3Lake implements Lake {
     }
   }
 
-  /** Deletes every object under `prefix`, in DeleteObjects batches of 1000 keys. */
+  /**
+   * Deletes every object under `prefix`, in DeleteObjects batches of 1000 keys. S3 answers a batch
+   * with 200 even when it deleted only some keys, listing the others under `Errors`: any such key
+   * fails the call, naming the keys (a delete that left objects behind never reads as success).
+   */
   async deletePrefix(prefix: string): Promise<void> {
     const objects = await this.list(prefix);
-    try {
-      for (let start = 0; start < objects.length; start += DELETE_BATCH) {
-        const batch = objects.slice(start, start + DELETE_BATCH).map((o) => ({ Key: this.objectKey(o.key) }));
+    for (let start = 0; start < objects.length; start += DELETE_BATCH) {
+      const batch = objects.slice(start, start + DELETE_BATCH).map((o) => ({ Key: this.objectKey(o.key) }));
+      let errors: readonly S3DeleteError[];
+      try {
         const res = await this.client.send(
           new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch, Quiet: true } }),
         );
-        const first = res.Errors?.[0];
-        if (first !== undefined) {
-          throw new Error(
-            `${res.Errors?.length ?? 0} keys not deleted, first ${first.Key}: ${first.Code} ${first.Message}`,
-          );
-        }
+        errors = res.Errors ?? [];
+      } catch (err) {
+        throw this.storageError('delete', prefix, err);
       }
-    } catch (err) {
-      throw this.storageError('delete', prefix, err);
+      if (errors.length > 0) {
+        throw new StorageError(
+          `cannot delete ${this.uriOf(prefix)}: ${errors.length} of ${batch.length} objects not deleted: ` +
+            this.describeDeleteErrors(errors),
+          { key: this.uriOf(prefix) },
+        );
+      }
     }
   }
 
@@ -156,6 +179,16 @@ export class S3Lake implements Lake {
 
   private objectKey(key: string): string {
     return this.prefix === '' ? key : `${this.prefix}/${key}`;
+  }
+
+  /** `s3://b/k1 (AccessDenied: Access Denied), …`: the first few keys S3 did not delete, and why. */
+  private describeDeleteErrors(errors: readonly S3DeleteError[]): string {
+    const shown = errors.slice(0, DELETE_ERRORS_SHOWN).map((e) => {
+      const uri = e.Key === undefined ? '(no key)' : `s3://${this.bucket}/${e.Key}`;
+      return `${uri} (${e.Code ?? 'unknown error'}${e.Message === undefined ? '' : `: ${e.Message}`})`;
+    });
+    const more = errors.length - shown.length;
+    return shown.join(', ') + (more > 0 ? ` and ${more} more` : '');
   }
 
   private storageError(op: string, key: string, err: unknown): StorageError {
