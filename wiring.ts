@@ -153,7 +153,7 @@ export function createWiring(overrides: WiringOverrides = {}): Wiring {
       config: settings.monitoring,
       pipeline: settings.pipeline,
     });
-    // The run's human report (runs/<id>/report.html) is drawn from the figures just computed.
+    // The run's human report (run_reports/run_id=<id>/report.html) is drawn from the figures just computed.
     return async (deps, input) => {
       const summary = await monitor(deps, input);
       await writeRunReport(deps.output, decodeParquet, input.run_id, input.as_of);

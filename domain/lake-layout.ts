@@ -88,7 +88,12 @@ export const outputKeys = {
   plan: (runId: string): string => `runs/${runId}/plan.json`,
   /** The registration of a run started through `POST /runs`. */
   runRequest: (runId: string): string => `runs/${runId}/request.json`,
-  runReport: (runId: string): string => `runs/${runId}/report.html`,
+  /**
+   * A run's HTML page: under a prefix of its own, not `runs/<id>/`, so that a lifecycle rule (S3
+   * filters by key prefix) can expire the page, which shows feature values, while the run's
+   * records and manifest are kept.
+   */
+  runReport: (runId: string): string => `run_reports/run_id=${runId}/report.html`,
   /** What one Task state recorded (`record` is the state name, with `/<date>` for the day stage). */
   stageRecord: (runId: string, record: string): string => `runs/${runId}/stages/${record}.json`,
   stageRecordsPrefix: (runId: string): string => `runs/${runId}/stages/`,

@@ -1,5 +1,5 @@
 /**
- * The page of a run (`runs/<id>/report.html`), pure: the run's facts, its monitoring summary and
+ * The page of a run (`run_reports/run_id=<id>/report.html`), pure: the run's facts, its monitoring summary and
  * its features in, a self-contained document out. Every verdict on it (the run status, each
  * day's status, the null and drift checks, the PSI bands) is given, never worked out here.
  */

@@ -12,7 +12,7 @@ import { categoryBins, histogramBins } from './histogram';
 import { type FeatureReport, type RunReportHeader, renderRunReportHtml } from './run-page';
 import type { VolumePoint } from './svg';
 
-/** Where a run's HTML page is stored, beside its manifest. */
+/** Where a run's HTML page is stored (`run_reports/run_id=<id>/report.html`). */
 export const runReportKey = outputKeys.runReport;
 
 function columnOf(rows: readonly Record<string, unknown>[] | null, name: string): unknown[] {
@@ -67,7 +67,7 @@ async function featureReports(
 }
 
 /**
- * Writes `runs/<run_id>/report.html`: reads the run's monitoring summary (written by
+ * Writes `run_reports/run_id=<run_id>/report.html`: reads the run's monitoring summary (written by
  * `monitorRun`, so call this after it), the validation reports of the run's days and of the 30
  * days up to T − 1 (the volume chart; at most 30 more small reads), and the user
  * and item feature files as of `asOf` and as of the summary's previous `as_of`. Deterministic:

@@ -1,4 +1,5 @@
 import { defaultConfig } from '../../../domain/config';
+import { outputKeys, rawKeys } from '../../../domain/lake-layout';
 import { ITEM_FILE_COLUMNS, TRAINING_ROW_COLUMNS, USER_FILE_COLUMNS } from '../../../domain/features/columns';
 import { defaultMonitoringConfig } from '../../../domain/monitoring/config';
 import {
@@ -310,18 +311,59 @@ describe('buckets', () => {
     }
   });
 
-  it('apply the retention policy by prefix', () => {
+  it('apply the retention policy by prefix, one rule per class of lake keys, and keep the run records', () => {
     const rules = prop<{ Rules: Record<string, unknown>[] }>(
       resource(template, 'S3BucketLake'),
       'LifecycleConfiguration',
     ).Rules;
     const byPrefix = (prefix: string) => rules.find((r) => r.Prefix === prefix && r.Status === 'Enabled');
+    // api.md's retention policy.
     expect(byPrefix('raw/interactions/')).toMatchObject({
       Transitions: [{ StorageClass: 'GLACIER', TransitionInDays: 90 }],
       ExpirationInDays: 730,
     });
     expect(byPrefix('processed/features/')).toMatchObject({ ExpirationInDays: 365 });
     expect(byPrefix('processed/datasets/')).toMatchObject({ ExpirationInDays: 180 });
+
+    // S3 filters by key prefix, so each class must own one: the keys come from the lake layout (the
+    // output root is processed/), so a key moved out of its rule's prefix fails here. Quarantine and
+    // reports hold raw lines and profile fields (90 days), staging is scratch (7), state is rebuilt
+    // weekly by the full run (30); run records, monitoring figures and alerts are kept.
+    const processed = (key: string) => `processed/${key}`;
+    const keptDays: [string, number | 'kept'][] = [
+      [rawKeys.object('interactions', '2024-01-15', 'part-00000.jsonl'), 730],
+      [processed(outputKeys.userFeatures('2024-01-16', 0)), 365],
+      [processed(outputKeys.itemFeatures('2024-01-16')), 365],
+      [processed(outputKeys.userAffinity('2024-01-16', 0)), 365],
+      [processed(outputKeys.datasetPart('r1', 'train', 0)), 180],
+      [processed(outputKeys.quarantine('interactions', '2024-01-15')), 90],
+      [processed(outputKeys.quarantine('users', '2024-01-15')), 90],
+      [processed(outputKeys.report('2024-01-15')), 90],
+      [processed(outputKeys.reportPage('2024-01-15')), 90],
+      [processed(outputKeys.runReport('r1')), 90],
+      [processed(outputKeys.stagedShardDay('r1', '2024-01-15', 0)), 7],
+      [processed(outputKeys.stagedItemFeatures('r1', '2024-01-15')), 7],
+      [processed(outputKeys.userState('2024-01-16', 0)), 30],
+      [processed(outputKeys.itemState('2024-01-16')), 30],
+      [processed(outputKeys.stateMeta('2024-01-16')), 30],
+      [processed(outputKeys.manifest('r1')), 'kept'],
+      [processed(outputKeys.runRequest('r1')), 'kept'],
+      [processed(outputKeys.stageRecord('r1', 'FoldItems')), 'kept'],
+      [processed(outputKeys.monitoring('r1')), 'kept'],
+      [processed(outputKeys.alert('2024-01-15', 'volume')), 'kept'],
+    ];
+    const expiring = rules.filter((r) => r.Status === 'Enabled' && r.ExpirationInDays !== undefined);
+    for (const [key, days] of keptDays) {
+      const covering = expiring.filter((r) => key.startsWith(String(r.Prefix ?? '')));
+      expect([key, covering.map((r) => r.ExpirationInDays)]).toEqual([key, days === 'kept' ? [] : [days]]);
+    }
+    // Every expiring rule governs some class of keys above (none is left over from an old layout).
+    for (const rule of expiring) {
+      expect([rule.Id, keptDays.some(([key]) => key.startsWith(String(rule.Prefix)))]).toEqual([
+        rule.Id,
+        true,
+      ]);
+    }
   });
 
   it('notify onRawInteractions of objects created under raw/interactions/', () => {

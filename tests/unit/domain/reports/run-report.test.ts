@@ -44,7 +44,7 @@ describe('writeRunReport', () => {
       },
     );
 
-  it("reads the monitoring summary and both runs' feature files and writes runs/<id>/report.html", async () => {
+  it("reads the monitoring summary and both runs' feature files and writes run_reports/run_id=<id>/report.html", async () => {
     const lake = lakeOf();
     await monitor(lake);
     const key = await writeRunReport(lake, decodeJson, 'r1', '2024-01-09');
