@@ -14,6 +14,10 @@ import type { CfnTemplate } from './template';
  * accepted where a value goes when what it can return fits (`Fn::Join` and `Fn::Sub` return a
  * string, `Fn::Split`, `Fn::GetAZs` and `Fn::Cidr` a list, the others anything); both branches of
  * `Fn::If` are checked against the place they fill.
+ *
+ * The specification is the one `@aws-cdk/cfnspec` ships (its `cfn.version`); a property AWS added
+ * after it reads as unknown here: update the package (or move to its successor,
+ * `@aws-cdk/service-spec`) rather than allow-listing the property.
  */
 
 /** One thing wrong with a template: where it is and what is wrong. */
