@@ -23,13 +23,13 @@ export interface StreamRecord {
 }
 
 /** One object to write: its lake key, its JSONL lines, and the records they came from (in shard order). */
-export interface DayObject {
+export interface RunObject {
   readonly key: string;
   readonly date: string;
   readonly shardId: string;
   readonly lines: readonly string[];
   readonly sequenceNumbers: readonly string[];
-  /** Records whose day came from the arrival time (no usable `timestamp`). */
+  /** Records filed under their arrival day (no usable `timestamp`, or one outside the arrival window). */
   readonly byArrival: number;
 }
 
@@ -95,8 +95,8 @@ export function streamObjectKey(date: string, shardId: string, firstSeq: string)
  * bisected, regrouped or extended batch rewrites its objects instead of adding new ones.
  * Objects come out sorted by key, so the plan is a pure function of the batch.
  */
-export function planStreamBatch(records: readonly StreamRecord[]): DayObject[] {
-  const out: DayObject[] = [];
+export function planStreamBatch(records: readonly StreamRecord[]): RunObject[] {
+  const out: RunObject[] = [];
   let run: { date: string; shardId: string; lines: string[]; seqs: string[]; byArrival: number } | null =
     null;
   const flush = (): void => {
