@@ -2,16 +2,16 @@
  * The real-time counters of the online table (DynamoDB; dynalite locally): `RT#USER#`,
  * `RT#SESSION#` and `RT#OBJECT#` items, hash key `pk` (string).
  *
- * Exactly-once per object without TransactWriteItems (dynalite does not implement it, and an
- * object can touch more items than one transaction holds, so chunked transactions would not be
- * all-or-nothing either): every counter item remembers the ids of the objects it has absorbed,
- * and each item is replaced with a conditional put on its `version` (optimistic concurrency), so
- * the application of one object to one item is atomic and happens at most once, whoever retries
- * and whatever runs concurrently. The `RT#OBJECT#<key>#<etag>` marker is written last, with
- * `attribute_not_exists(pk)`; an object whose marker exists is skipped without reading anything
- * else. A crash between the first counter write and the marker leaves the object partly applied
- * until the retry (S3 → Lambda redelivers), which applies exactly the missing items: eventually
- * all of the object, never twice.
+ * Each line of an object key is applied once, without TransactWriteItems (dynalite does not
+ * implement it, and an object can touch more items than one transaction holds, so chunked
+ * transactions would not be all-or-nothing either): every counter item remembers, per object key,
+ * how many leading lines of it it has absorbed, and each item is replaced with a conditional put on
+ * its `version` (optimistic concurrency), so applying a version of a key to one item is atomic and
+ * adds only lines the item lacks, whoever retries and whatever runs concurrently (two versions of
+ * one key included). The `RT#OBJECT#<key>` marker, holding the lines applied, is written last and
+ * only ever raised; a version with no more lines than the marker is skipped without reading
+ * anything else. A crash between the first counter write and the marker leaves the version partly
+ * applied until the retry (S3 → Lambda redelivers), which applies exactly the missing items.
  */
 import {
   ConditionalCheckFailedException,
@@ -47,9 +47,9 @@ const MAX_ATTEMPTS = 8;
 /** Items updated concurrently per object. */
 const CONCURRENCY = 16;
 
-/** A short stable id of an object version, as remembered on counter items. */
-export function objectIdOf(objectKey: string, etag: string): string {
-  return createHash('sha256').update(`${objectKey}#${etag}`).digest('hex').slice(0, 16);
+/** A short stable id of an object key, as remembered on counter items. */
+export function objectIdOf(objectKey: string): string {
+  return createHash('sha256').update(objectKey).digest('hex').slice(0, 16);
 }
 
 /** One counter item to bring up to date: read it, compute its next state, put it if unchanged meanwhile. */
@@ -66,17 +66,17 @@ export class DynamoDbRealtimeCounters implements RealtimeCounterStore {
     private readonly now: () => number = () => Date.now(),
   ) {}
 
-  /** Applies an object's activity once; false when its marker shows it was applied before. */
+  /** Applies the lines of an object version not applied before; false when its marker shows there are none. */
   async applyObject(objectKey: string, etag: string, activity: ObjectActivity): Promise<boolean> {
-    const markerPk = ONLINE_KEYS.objectMarker(objectKey, etag);
-    if ((await this.get(markerPk)) !== undefined) return false;
-    const objectId = objectIdOf(objectKey, etag);
+    const marker = await this.get(ONLINE_KEYS.objectMarker(objectKey));
+    if (marker !== undefined && Number(marker.lines?.N ?? Infinity) >= activity.lines) return false;
+    const objectId = objectIdOf(objectKey);
     const updates: CounterUpdate[] = [
       ...activity.users.map((u) => ({
         pk: ONLINE_KEYS.userCounters(u.userId),
         next: (item: OnlineItem | undefined) => {
           const stored = item === undefined ? null : decodeUserCounters(item);
-          const next = applyUserActivity(stored, u, activity.day, objectId);
+          const next = applyUserActivity(stored, u, activity.day, objectId, activity.lines);
           return next === null ? null : encodeUserCounters(u.userId, next);
         },
       })),
@@ -84,7 +84,7 @@ export class DynamoDbRealtimeCounters implements RealtimeCounterStore {
         pk: ONLINE_KEYS.sessionCounters(s.userId, s.sessionId),
         next: (item: OnlineItem | undefined) => {
           const stored = item === undefined ? null : decodeSessionCounters(item);
-          const next = applySessionActivity(stored, s, objectId);
+          const next = applySessionActivity(stored, s, objectId, activity.lines);
           return next === null ? null : encodeSessionCounters(s.userId, s.sessionId, next);
         },
       })),
@@ -103,17 +103,21 @@ export class DynamoDbRealtimeCounters implements RealtimeCounterStore {
               objectKey,
               etag,
               day: activity.day,
+              lines: activity.lines,
               records: activity.records,
               users: activity.users.length,
               sessions: activity.sessions.length,
               ttl: Math.floor((this.now() + MARKER_TTL_MS) / 1000),
             }),
           ),
-          ConditionExpression: 'attribute_not_exists(pk)',
+          // Only ever raised: a shorter version marked after a longer one must not lower it.
+          ConditionExpression: 'attribute_not_exists(pk) OR #lines < :lines',
+          ExpressionAttributeNames: { '#lines': 'lines' },
+          ExpressionAttributeValues: { ':lines': { N: String(activity.lines) } },
         }),
       );
     } catch (err) {
-      // A concurrent delivery of the same object finished first; the counters hold it once either way.
+      // A concurrent delivery of this key, as long or longer, finished first; the counters hold each line once either way.
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
     }
     return true;

@@ -43,10 +43,11 @@ function shardIdOf(eventId: string): string {
 }
 
 /**
- * Builds the `ingestStream` Kinesis handler: one gzip JSONL object per (shard, event day) per batch
- * at a key derived from the shard id and the first/last sequence numbers it holds, so a retried
- * batch overwrites its own objects. A failed write reports that object's records as batch item
- * failures (ReportBatchItemFailures); Lambda retries from the lowest of them.
+ * Builds the `ingestStream` Kinesis handler: one gzip JSONL object per run of consecutive records
+ * of one partition day, keyed by the shard id and the run's first sequence number
+ * (`planStreamBatch`), so a retried, bisected or regrouped batch rewrites its own objects and never
+ * adds a second copy of a record. A failed write reports that run's records as batch item failures
+ * (ReportBatchItemFailures); Lambda retries from the lowest of them, the run's first record.
  */
 export function createHandler(deps: () => IngestStreamDeps) {
   return async function lambdaHandler(event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> {

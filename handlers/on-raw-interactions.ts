@@ -26,6 +26,8 @@ const S3Notification = z.object({
   Records: z.array(
     z.object({
       eventName: z.string(),
+      /** When the object was created: the arrival the counters measure event times against. */
+      eventTime: z.string().datetime({ offset: true }),
       s3: z.object({
         bucket: z.object({ name: z.string() }),
         object: z.object({ key: z.string(), eTag: z.string().optional(), sequencer: z.string().optional() }),
@@ -54,7 +56,8 @@ export function lakeKeyOf(
 
 /**
  * Builds the `onRawInteractions` handler (S3 ObjectCreated on `raw/interactions/`): reads each new
- * object and updates the per-user and per-session real-time counters, once per object version.
+ * object and updates the per-user and per-session real-time counters, once per line of an object
+ * key, ignoring events stamped outside the arrival window around the object's creation.
  * Objects outside the lake's interaction partitions are ignored; an object gone or corrupt is
  * logged and skipped (validation reports it); anything else fails the invocation so S3 retries it.
  */
@@ -82,7 +85,8 @@ export function createHandler(deps: () => OnRawInteractionsDeps) {
         continue;
       }
       const etag = (object.eTag ?? object.sequencer ?? '').replace(/"/g, '');
-      const applied = await counters.applyObject(key, etag, summarizeObject(lines, day));
+      const arrivalMs = Date.parse(record.eventTime);
+      const applied = await counters.applyObject(key, etag, summarizeObject(lines, day, arrivalMs));
       if (applied) processed++;
       else skipped++;
     }

@@ -1,13 +1,15 @@
 /**
  * Pure grouping and keying of a Kinesis batch for `ingestStream` (api.md, Events): every record
- * becomes one JSONL line in the partition of its event's UTC day, one object per (shard, day) per
- * batch, keyed by the shard id and the first/last sequence number of the records it holds, so a
- * retried batch rewrites the same keys. Nothing is dropped: a record without a usable timestamp
- * goes to its arrival day (validation quarantines it), an undecodable payload is kept as text.
+ * becomes one JSONL line in the partition of its event's UTC day (its arrival day when the
+ * timestamp is unusable or outside the arrival window), one object per run of consecutive records
+ * of one day, keyed by the shard id and the run's first sequence number, so no retry or regrouping
+ * of a batch ever writes a record twice. Nothing is dropped: validation quarantines what it
+ * rejects; an undecodable payload is kept as text.
  */
 import { parseJsonObject } from '../validation/source';
 import { rawKeys } from '../lake-layout';
 import { formatDate, parseTimestamp } from '../time';
+import { isWithinArrivalWindow } from './arrival-window';
 
 /** One decoded stream record, as the handler hands it in (payload already base64-decoded). */
 export interface StreamRecord {
@@ -20,14 +22,14 @@ export interface StreamRecord {
   readonly arrivalMs: number;
 }
 
-/** One object to write: its lake key, its JSONL lines, and the records they came from. */
-export interface DayObject {
+/** One object to write: its lake key, its JSONL lines, and the records they came from (in shard order). */
+export interface RunObject {
   readonly key: string;
   readonly date: string;
   readonly shardId: string;
   readonly lines: readonly string[];
   readonly sequenceNumbers: readonly string[];
-  /** Records whose day came from the arrival time (no usable `timestamp`). */
+  /** Records filed under their arrival day (no usable `timestamp`, or one outside the arrival window). */
   readonly byArrival: number;
 }
 
@@ -57,56 +59,82 @@ export function lineOf(text: string): string {
   }
 }
 
-/** The UTC day of the record's `timestamp` field, or null when the payload has no usable one. */
-export function eventDayOf(text: string): string | null {
+/** The record's `timestamp` in epoch ms, or null when the payload has no usable one. */
+function eventMsOf(text: string): number | null {
   const ts = parseJsonObject(text)?.timestamp;
   if (typeof ts !== 'string') return null;
-  const parsed = parseTimestamp(ts);
-  return parsed === null ? null : formatDate(parsed.ms);
-}
-
-/** The raw key of one batch object: `raw/interactions/year=/month=/day=/kinesis-<shard>-<first>-<last>.jsonl.gz`. */
-export function streamObjectKey(date: string, shardId: string, firstSeq: string, lastSeq: string): string {
-  return rawKeys.object('interactions', date, `kinesis-${shardId}-${firstSeq}-${lastSeq}.jsonl.gz`);
+  return parseTimestamp(ts)?.ms ?? null;
 }
 
 /**
- * Groups a batch by (shard, event day) in record order. Lines keep the batch's order inside each
- * object; objects come out sorted by key, so the plan is a pure function of the batch.
+ * The partition day of a record: its event's UTC day when the timestamp is usable and inside the
+ * arrival window (`arrival-window.ts`), else its arrival day (validation then rejects it there as
+ * `bad_timestamp`, `wrong_partition` or `future_timestamp`). Both inputs are fixed properties of the
+ * Kinesis record, so every delivery of a record puts it in the same partition.
  */
-export function planStreamBatch(records: readonly StreamRecord[]): DayObject[] {
-  const groups = new Map<
-    string,
-    { date: string; shardId: string; lines: string[]; seqs: string[]; byArrival: number }
-  >();
-  for (const r of records) {
-    const eventDay = eventDayOf(r.text);
-    const date = eventDay ?? formatDate(r.arrivalMs);
-    const id = `${r.shardId}\u0000${date}`;
-    let g = groups.get(id);
-    if (g === undefined) {
-      g = { date, shardId: r.shardId, lines: [], seqs: [], byArrival: 0 };
-      groups.set(id, g);
-    }
-    g.lines.push(lineOf(r.text));
-    g.seqs.push(r.sequenceNumber);
-    if (eventDay === null) g.byArrival++;
-  }
-  const out: DayObject[] = [];
-  for (const g of groups.values()) {
-    const sorted = [...g.seqs].sort(compareSequenceNumbers);
-    const first = sorted[0] as string;
-    const last = sorted[sorted.length - 1] as string;
+export function partitionDayOf(text: string, arrivalMs: number): { date: string; byArrival: boolean } {
+  const eventMs = eventMsOf(text);
+  if (eventMs !== null && isWithinArrivalWindow(eventMs, arrivalMs))
+    return { date: formatDate(eventMs), byArrival: false };
+  return { date: formatDate(arrivalMs), byArrival: true };
+}
+
+/** The raw key of one run object: `raw/interactions/year=/month=/day=/kinesis-<shard>-<first>.jsonl.gz`. */
+export function streamObjectKey(date: string, shardId: string, firstSeq: string): string {
+  return rawKeys.object('interactions', date, `kinesis-${shardId}-${firstSeq}.jsonl.gz`);
+}
+
+/**
+ * Splits a batch into runs: per shard, in sequence-number order, the maximal stretches of
+ * consecutive records of one partition day. Each run is one object, keyed by its shard, its day and
+ * its first record's sequence number (docs/decisions.md, "Kinesis retries"). A run's first record
+ * is either a day change (the record before it, in the shard, belongs to another day: the same in
+ * every delivery, since a record's day is fixed) or the first record of the delivery (where Lambda
+ * resumes after a checkpoint). So whatever the batching, a record is always filed under the same
+ * key as any earlier copy of it that a later delivery has not already overwritten, and a retried,
+ * bisected, regrouped or extended batch rewrites its objects instead of adding new ones.
+ * Objects come out sorted by key, so the plan is a pure function of the batch.
+ */
+export function planStreamBatch(records: readonly StreamRecord[]): RunObject[] {
+  const out: RunObject[] = [];
+  let run: { date: string; shardId: string; lines: string[]; seqs: string[]; byArrival: number } | null =
+    null;
+  const flush = (): void => {
+    if (run === null) return;
+    const first = run.seqs[0] as string;
     out.push({
-      key: streamObjectKey(g.date, g.shardId, first, last),
-      date: g.date,
-      shardId: g.shardId,
-      lines: g.lines,
-      sequenceNumbers: g.seqs,
-      byArrival: g.byArrival,
+      key: streamObjectKey(run.date, run.shardId, first),
+      date: run.date,
+      shardId: run.shardId,
+      lines: run.lines,
+      sequenceNumbers: run.seqs,
+      byArrival: run.byArrival,
     });
+    run = null;
+  };
+  for (const r of inShardOrder(records)) {
+    const { date, byArrival } = partitionDayOf(r.text, r.arrivalMs);
+    if (run === null || run.shardId !== r.shardId || run.date !== date) {
+      flush();
+      run = { date, shardId: r.shardId, lines: [], seqs: [], byArrival: 0 };
+    }
+    run.lines.push(lineOf(r.text));
+    run.seqs.push(r.sequenceNumber);
+    if (byArrival) run.byArrival++;
   }
+  flush();
   return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/** The records by shard, then by sequence number (Lambda hands them over in this order; sorting makes it certain). */
+function inShardOrder(records: readonly StreamRecord[]): StreamRecord[] {
+  return [...records].sort((a, b) =>
+    a.shardId !== b.shardId
+      ? a.shardId < b.shardId
+        ? -1
+        : 1
+      : compareSequenceNumbers(a.sequenceNumber, b.sequenceNumber),
+  );
 }
 
 /** The object body before compression: the lines, each ending in `\n`. */

@@ -41,7 +41,8 @@ export const ONLINE_KEYS = {
   /** A (user, session)'s real-time counters. */
   sessionCounters: (userId: string, sessionId: string): string => `RT#SESSION#${userId}#${sessionId}`,
   /** The marker of a raw object version whose counters were applied. */
-  objectMarker: (objectKey: string, etag: string): string => `RT#OBJECT#${objectKey}#${etag}`,
+  /** One marker per object key (not per version): the counters are idempotent per key. */
+  objectMarker: (objectKey: string): string => `RT#OBJECT#${objectKey}`,
 } as const;
 
 /** The product id of an `ITEM#` key. */
@@ -87,8 +88,11 @@ export interface StoredSessionCounters extends SessionCounters, CounterBookkeepi
 /** What the `RT#OBJECT#` marker records about the object it marks. */
 export interface ObjectMarker {
   readonly objectKey: string;
+  /** The version last applied (for the record). */
   readonly etag: string;
   readonly day: string;
+  /** Leading lines of the key applied so far: a later version adds only the lines past them. */
+  readonly lines: number;
   readonly records: number;
   readonly users: number;
   readonly sessions: number;
@@ -287,10 +291,11 @@ export function encodeSessionCounters(
 /** The `RT#OBJECT#` marker item of an applied object. */
 export function encodeObjectMarker(m: ObjectMarker): OnlineItem {
   return {
-    pk: S(ONLINE_KEYS.objectMarker(m.objectKey, m.etag)),
+    pk: S(ONLINE_KEYS.objectMarker(m.objectKey)),
     object_key: S(m.objectKey),
     etag: S(m.etag),
     day: S(m.day),
+    lines: N(m.lines),
     records: N(m.records),
     users: N(m.users),
     sessions: N(m.sessions),

@@ -92,7 +92,13 @@ const FUNCTIONS: Record<string, { readonly handler: string; readonly actions: re
   },
   onRawInteractions: {
     handler: 'on-raw-interactions',
-    actions: ['s3:GetObject', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:TransactWriteItems'],
+    actions: [
+      's3:GetObject',
+      'dynamodb:UpdateItem',
+      'dynamodb:PutItem',
+      'dynamodb:TransactWriteItems',
+      'sqs:SendMessage',
+    ],
   },
   freshnessCheck: { handler: 'freshness-check', actions: ['s3:ListBucket', 's3:PutObject', 'sns:Publish'] },
 };
@@ -612,6 +618,42 @@ describe('schedules and events', () => {
       BatchSize: expect.any(Number),
     });
     expect(resource(template, 'IngestStream').Type).toBe('AWS::Kinesis::Stream');
+  });
+});
+
+describe('onRawInteractions failure destination', () => {
+  const QUEUE = 'OnRawInteractionsFailuresQueue';
+
+  it('sends events still failing after the async retries to a queue like the ingest failures queue', () => {
+    const configs = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig').filter(
+      ([, r]) => text(prop(r, 'FunctionName')) === text({ Ref: functionLogicalId('onRawInteractions') }),
+    );
+    expect(configs).toHaveLength(1);
+    expect(configs[0]?.[1].Properties).toEqual({
+      FunctionName: { Ref: functionLogicalId('onRawInteractions') },
+      Qualifier: '$LATEST',
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [QUEUE, 'Arn'] } } },
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 6 * 3600,
+    });
+    const queue = resource(template, QUEUE);
+    expect(queue.Type).toBe('AWS::SQS::Queue');
+    expect(prop(queue, 'MessageRetentionPeriod')).toBe(14 * 86_400);
+    expect(prop(queue, 'SqsManagedSseEnabled')).toBe(true);
+    const ingest = resource(template, 'IngestFailuresQueue');
+    for (const name of ['MessageRetentionPeriod', 'SqsManagedSseEnabled', 'KmsMasterKeyId'])
+      expect([name, prop(queue, name)]).toEqual([name, prop(ingest, name)]);
+  });
+
+  it('lets only onRawInteractions send to it', () => {
+    const arn = text({ 'Fn::GetAtt': [QUEUE, 'Arn'] });
+    const naming = (role: CfnResource) =>
+      roleStatements(role).filter((s) => s.Resource.some((r) => text(r) === arn));
+    const senders = resourcesOfType(template, 'AWS::IAM::Role').filter(([, role]) => naming(role).length > 0);
+    expect(senders.map(([, role]) => role)).toEqual([roleOf('onRawInteractions')]);
+    expect(naming(roleOf('onRawInteractions'))).toEqual([
+      { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [{ 'Fn::GetAtt': [QUEUE, 'Arn'] }] },
+    ]);
   });
 });
 

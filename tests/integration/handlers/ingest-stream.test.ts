@@ -27,8 +27,10 @@ const seqOf = (i: number): string =>
 /** Temp directories to remove after the suite. */
 const tempDirs: string[] = [];
 
-const KEY_15 = `raw/interactions/year=2024/month=01/day=15/kinesis-shardId-000000000000-${seqOf(0)}-${seqOf(2)}.jsonl.gz`;
-const KEY_16 = `raw/interactions/year=2024/month=01/day=16/kinesis-shardId-000000000000-${seqOf(1)}-${seqOf(5)}.jsonl.gz`;
+/** One object per run of consecutive records of one day, keyed by the run's first sequence number. */
+const keyOf = (day: string, i: number): string =>
+  `raw/interactions/year=2024/month=01/day=${day}/kinesis-shardId-000000000000-${seqOf(i)}.jsonl.gz`;
+const KEYS = [keyOf('15', 0), keyOf('15', 2), keyOf('16', 1), keyOf('16', 3)];
 const decoded = (i: number): string =>
   Buffer.from((EVENT.Records[i] as KinesisStreamEvent['Records'][number]).kinesis.data, 'base64').toString(
     'utf8',
@@ -46,14 +48,15 @@ function describeAgainst(name: string, open: () => Promise<Lake>) {
       lake = await open();
     });
 
-    test('one gzip JSONL object per event day at the shard/sequence key; nothing dropped', async () => {
+    test('one gzip JSONL object per run of one event day at the shard/sequence key; nothing dropped', async () => {
       const handler = createHandler(() => ({ lake, log: () => undefined }));
       const reply = await handler(EVENT);
       expect(reply).toEqual({ batchItemFailures: [] });
-      expect((await lake.list('raw/')).map((o) => o.key)).toEqual([KEY_15, KEY_16]);
-      expect(await linesOf(lake, KEY_15)).toEqual([decoded(0), decoded(2), '']);
-      expect(await linesOf(lake, KEY_16)).toEqual([
-        decoded(1),
+      expect((await lake.list('raw/')).map((o) => o.key)).toEqual(KEYS);
+      expect(await linesOf(lake, keyOf('15', 0))).toEqual([decoded(0), '']);
+      expect(await linesOf(lake, keyOf('15', 2))).toEqual([decoded(2), '']);
+      expect(await linesOf(lake, keyOf('16', 1))).toEqual([decoded(1), '']);
+      expect(await linesOf(lake, keyOf('16', 3))).toEqual([
         decoded(3), // no timestamp: the arrival day
         'not json {', // not JSON: kept as its raw text
         JSON.stringify(JSON.parse(decoded(5))), // pretty-printed over several lines: one compact line
@@ -63,10 +66,10 @@ function describeAgainst(name: string, open: () => Promise<Lake>) {
 
     test('a retried batch overwrites the same keys with the same bytes', async () => {
       const handler = createHandler(() => ({ lake, log: () => undefined }));
-      const before = await Promise.all([KEY_15, KEY_16].map((k) => lake.read(k)));
+      const before = await Promise.all(KEYS.map((k) => lake.read(k)));
       await handler(EVENT);
-      expect((await lake.list('raw/')).map((o) => o.key)).toEqual([KEY_15, KEY_16]);
-      const after = await Promise.all([KEY_15, KEY_16].map((k) => lake.read(k)));
+      expect((await lake.list('raw/')).map((o) => o.key)).toEqual(KEYS);
+      const after = await Promise.all(KEYS.map((k) => lake.read(k)));
       expect(after.map((b) => Buffer.from(b).toString('hex'))).toEqual(
         before.map((b) => Buffer.from(b).toString('hex')),
       );
@@ -126,8 +129,33 @@ describe('write failures', () => {
       seqOf(4),
       seqOf(5),
     ]);
-    expect((await memory.list('raw/')).map((o) => o.key)).toEqual([KEY_15]);
+    expect((await memory.list('raw/')).map((o) => o.key)).toEqual([keyOf('15', 0), keyOf('15', 2)]);
     expect(logged.join('\n')).toContain('throttled');
+  });
+
+  test('the retry from the lowest failed record rewrites the written run, never a second copy', async () => {
+    const memory = new MemoryLake('lake');
+    let fail = true;
+    const flaky: Lake = {
+      uri: memory.uri,
+      list: (p) => memory.list(p),
+      read: (k) => memory.read(k),
+      deletePrefix: (p) => memory.deletePrefix(p),
+      uriOf: (k) => memory.uriOf(k),
+      write: async (key, body) => {
+        if (fail && key === keyOf('16', 1)) throw new StorageError(`cannot write ${key}: throttled`);
+        await memory.write(key, body);
+      },
+    };
+    const handler = createHandler(() => ({ lake: flaky, log: () => undefined }));
+    const reply = await handler(EVENT);
+    expect(reply.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([seqOf(1)]);
+    // Lambda resumes at record 1: records 2..5 were written already and come again.
+    fail = false;
+    expect(await handler({ Records: EVENT.Records.slice(1) })).toEqual({ batchItemFailures: [] });
+    expect((await memory.list('raw/')).map((o) => o.key)).toEqual(KEYS);
+    const lines = (await Promise.all(KEYS.map((k) => linesOf(memory, k)))).flat().filter((l) => l !== '');
+    expect(lines).toHaveLength(EVENT.Records.length);
   });
 
   test('an empty batch writes nothing and fails nothing', async () => {

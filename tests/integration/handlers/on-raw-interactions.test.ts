@@ -38,13 +38,17 @@ let client: DynamoDBClient;
 let dir: string;
 let lake: LocalLake;
 
-/** The recorded event, pointed at another object (key as S3 encodes it) and ETag. */
-function eventFor(key: string, eTag: string): S3Event {
+/**
+ * The recorded event, pointed at another object (key as S3 encodes it) and ETag, created at
+ * `eventTime` (the arrival the counters measure event times against).
+ */
+function eventFor(key: string, eTag: string, eventTime = '2024-01-16T12:00:00.000Z'): S3Event {
   const record = EVENT.Records[0] as S3Event['Records'][number];
   return {
     Records: [
       {
         ...record,
+        eventTime,
         s3: { ...record.s3, object: { ...record.s3.object, key: key.replace(/=/g, '%3D'), eTag } },
       },
     ],
@@ -160,8 +164,9 @@ describe('onRawInteractions', () => {
       ttl: Math.floor(Date.parse('2024-01-17T10:02:00.250Z') / 1000),
     });
     expect(await session('u1', 's2')).toMatchObject({ events: 1, first_at: '2024-01-15T10:00:00.000Z' });
-    const marker = await item(`RT#OBJECT#${KEY_1}#d41d8cd98f00b204e9800998ecf8427e`);
+    const marker = await item(`RT#OBJECT#${KEY_1}`);
     expect(marker?.records?.N).toBe('5');
+    expect(marker?.lines?.N).toBe('8');
   });
 
   test('the same object delivered again is not counted twice', async () => {
@@ -230,6 +235,80 @@ describe('onRawInteractions', () => {
     await lake.write(late, `${line('k2', 'u1', 's1', 'view', '2024-01-15T23:00:00Z')}\n`);
     await handlerWith()(eventFor(late, 'etag-6'));
     expect((await user('u1'))?.counts).toEqual({ view: 0, add_to_cart: 1, purchase: 0 });
+  });
+
+  test('one event dated 2099 cannot freeze a user, one dated 1970 cannot touch one, one hours ahead is ignored', async () => {
+    const at = '2024-01-16T12:00:00.000Z';
+    const future = 'raw/interactions/year=2099/month=01/day=01/part-00000.jsonl';
+    await lake.write(future, `${line('x1', 'u6', 's1', 'view', '2099-01-01T00:00:00Z')}\n`);
+    const past = 'raw/interactions/year=1970/month=01/day=01/part-00000.jsonl';
+    await lake.write(past, `${line('x2', 'u8', 's1', 'view', '1970-01-01T00:00:00Z')}\n`);
+    const ahead = 'raw/interactions/year=2024/month=01/day=16/part-00100.jsonl';
+    await lake.write(ahead, `${line('x3', 'u7', 's1', 'view', '2024-01-16T23:00:00Z')}\n`);
+    for (const [key, tag] of [
+      [future, 'etag-f'],
+      [past, 'etag-p'],
+      [ahead, 'etag-a'],
+    ] as const)
+      await handlerWith()(eventFor(key, tag, at));
+    expect(await user('u8')).toBeUndefined();
+    expect(await session('u8', 's1')).toBeUndefined();
+    expect(await user('u7')).toBeUndefined();
+    // The next real event of u6 counts as it would have without the 2099 one.
+    const today = 'raw/interactions/year=2024/month=01/day=16/part-00101.jsonl';
+    await lake.write(
+      today,
+      `${line('x4', 'u6', 's1', 'view', '2024-01-16T11:59:00Z')}\n${line('x5', 'u7', 's1', 'view', '2024-01-16T12:04:59Z')}\n`,
+    );
+    await handlerWith()(eventFor(today, 'etag-t', at));
+    expect(await user('u6')).toMatchObject({
+      day: '2024-01-16',
+      last_interaction_at: '2024-01-16T11:59:00.000Z',
+      counts: { view: 1, add_to_cart: 0, purchase: 0 },
+    });
+    expect(await user('u7')).toMatchObject({ last_interaction_at: '2024-01-16T12:04:59.000Z' });
+  });
+
+  test('a key rewritten by a retried batch (longer, then shorter) counts each line once', async () => {
+    const key = 'raw/interactions/year=2024/month=01/day=16/kinesis-shardId-000000000000-900.jsonl.gz';
+    const lines = [
+      line('r1', 'u9', 's1', 'view', '2024-01-16T10:00:00Z'),
+      line('r2', 'u9', 's1', 'view', '2024-01-16T10:01:00Z'),
+      line('r3', 'u9', 's1', 'purchase', '2024-01-16T10:02:00Z'),
+    ];
+    const write = (n: number) => lake.write(key, gzip(`${lines.slice(0, n).join('\n')}\n`));
+    await write(2);
+    expect(await handlerWith()(eventFor(key, 'v1'))).toEqual({ processed: 1, skipped: 0 });
+    await write(3);
+    expect(await handlerWith()(eventFor(key, 'v2'))).toEqual({ processed: 1, skipped: 0 });
+    expect((await user('u9'))?.counts).toEqual({ view: 2, add_to_cart: 0, purchase: 1 });
+    expect((await session('u9', 's1'))?.events).toBe(3);
+    await write(1);
+    expect(await handlerWith()(eventFor(key, 'v3'))).toEqual({ processed: 0, skipped: 1 });
+    await write(3);
+    expect(await handlerWith()(eventFor(key, 'v2'))).toEqual({ processed: 0, skipped: 1 });
+    expect((await user('u9'))?.counts).toEqual({ view: 2, add_to_cart: 0, purchase: 1 });
+    expect((await session('u9', 's1'))?.events).toBe(3);
+  });
+
+  test('two versions of one key applied concurrently count each line once', async () => {
+    const key = 'raw/interactions/year=2024/month=01/day=16/kinesis-shardId-000000000000-950.jsonl';
+    const lines = [1, 2, 3].map((i) => line(`c${i}`, 'u10', 's1', 'view', `2024-01-16T10:0${i}:00Z`));
+    const short = new LocalLake(dir);
+    const long = new LocalLake(`${dir}-long`);
+    await short.write(key, `${lines.slice(0, 2).join('\n')}\n`);
+    await long.write(key, `${lines.join('\n')}\n`);
+    const counters = new DynamoDbRealtimeCounters(client, TABLE);
+    const over = (l: LocalLake) =>
+      createHandler(() => ({ lake: l, lakeS3: null, counters, log: () => undefined }));
+    try {
+      await Promise.all([over(short)(eventFor(key, 'two')), over(long)(eventFor(key, 'three'))]);
+    } finally {
+      await rm(`${dir}-long`, { recursive: true, force: true });
+    }
+    expect((await user('u10'))?.counts.view).toBe(3);
+    expect((await session('u10', 's1'))?.events).toBe(3);
+    expect((await item(`RT#OBJECT#${key}`))?.lines?.N).toBe('3');
   });
 
   test('objects outside raw/interactions, missing objects and other buckets are skipped', async () => {

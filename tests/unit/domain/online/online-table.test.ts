@@ -61,7 +61,7 @@ describe('online table keys', () => {
     expect(ONLINE_KEYS.item('p1')).toBe('ITEM#p1');
     expect(ONLINE_KEYS.userCounters('u1')).toBe('RT#USER#u1');
     expect(ONLINE_KEYS.sessionCounters('u1', 's1')).toBe('RT#SESSION#u1#s1');
-    expect(ONLINE_KEYS.objectMarker('raw/x.jsonl', 'e')).toBe('RT#OBJECT#raw/x.jsonl#e');
+    expect(ONLINE_KEYS.objectMarker('raw/x.jsonl')).toBe('RT#OBJECT#raw/x.jsonl');
     expect(productIdOfKey(ONLINE_KEYS.item('p#1'))).toBe('p#1');
   });
 });
@@ -141,12 +141,14 @@ describe('real-time counters', () => {
       objectKey: 'k',
       etag: 'e',
       day: '2024-01-07',
+      lines: 6,
       records: 5,
       users: 2,
       sessions: 3,
       ttl: 7,
     });
-    expect(marker.pk).toEqual({ S: 'RT#OBJECT#k#e' });
+    expect(marker.pk).toEqual({ S: 'RT#OBJECT#k' });
     expect(marker.records).toEqual({ N: '5' });
+    expect(marker.lines).toEqual({ N: '6' });
   });
 });
