@@ -338,6 +338,8 @@ describe('buckets', () => {
     const processed = (key: string) => `processed/${key}`;
     const keptDays: [string, number | 'kept'][] = [
       [rawKeys.object('interactions', '2024-01-15', 'part-00000.jsonl'), 730],
+      [rawKeys.object('products', '2024-01-15', 'part-00000.jsonl.gz'), 730],
+      [rawKeys.object('users', '2024-01-15', 'part-00000.jsonl.gz'), 730],
       [processed(outputKeys.userFeatures('2024-01-16', 0)), 365],
       [processed(outputKeys.itemFeatures('2024-01-16')), 365],
       [processed(outputKeys.userAffinity('2024-01-16', 0)), 365],
