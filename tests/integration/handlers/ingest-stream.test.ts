@@ -111,6 +111,7 @@ describe('write failures', () => {
       list: (p) => memory.list(p),
       read: (k) => memory.read(k),
       deletePrefix: (p) => memory.deletePrefix(p),
+      writeIfAbsent: (k, b) => memory.writeIfAbsent(k, b),
       uriOf: (k) => memory.uriOf(k),
       write: async (key, body) => {
         if (key.includes('day=16/')) throw new StorageError(`cannot write ${key}: throttled`);
