@@ -86,8 +86,10 @@ export const outputKeys = {
   runPrefix: (runId: string): string => `runs/${runId}/`,
   manifest: (runId: string): string => `runs/${runId}/manifest.json`,
   plan: (runId: string): string => `runs/${runId}/plan.json`,
-  /** The registration of a run started through `POST /runs`. */
+  /** The registration of a run (`POST /runs`, or the Plan task of a run started another way). */
   runRequest: (runId: string): string => `runs/${runId}/request.json`,
+  /** The output root's lock, naming the run or validation writing it (run-lock.ts). */
+  runLock: 'runs/_lock.json',
   runReport: (runId: string): string => `runs/${runId}/report.html`,
   /** What one Task state recorded (`record` is the state name, with `/<date>` for the day stage). */
   stageRecord: (runId: string, record: string): string => `runs/${runId}/stages/${record}.json`,
