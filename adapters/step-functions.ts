@@ -1,6 +1,7 @@
 import {
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
@@ -30,9 +31,19 @@ export class StepFunctionsEngine implements ExecutionEngine {
     }
   }
 
+  /** The execution's status; a registered run with no execution (its start failed) is FAILED, saying so. */
   async status(runId: string): Promise<{ status: RunStatus; error: string | null } | null> {
     const executionArn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${runId}`;
-    const out = await this.client.send(new DescribeExecutionCommand({ executionArn }));
+    let out;
+    try {
+      out = await this.client.send(new DescribeExecutionCommand({ executionArn }));
+    } catch (error) {
+      if (!(error instanceof ExecutionDoesNotExist)) throw error;
+      return {
+        status: 'FAILED',
+        error: `the execution of run ${runId} was never started (Step Functions has no execution of that name)`,
+      };
+    }
     if (out.status === 'RUNNING' || out.status === 'PENDING_REDRIVE')
       return { status: 'RUNNING', error: null };
     if (out.status === 'SUCCEEDED') return { status: 'SUCCEEDED', error: null };
