@@ -117,6 +117,30 @@ export async function releaseRunLock(lake: Lake, holder: string, kind: LockKind)
   if (held?.holder === holder && held.kind === kind) await lake.deletePrefix(outputKeys.runLock);
 }
 
+/** Runs `write` holding the root's lock (`OutputRootLockedError` when another holder has it), then frees it. */
+export async function withRunLock<T>(
+  lake: Lake,
+  holder: { readonly holder: string; readonly kind: LockKind; readonly maxSeconds: number },
+  nowMs: number,
+  write: () => Promise<T>,
+): Promise<T> {
+  const lock = await takeRunLock(lake, holder, nowMs);
+  try {
+    return await write();
+  } finally {
+    if (lock.fresh) await releaseRunLock(lake, holder.holder, holder.kind);
+  }
+}
+
+/** The holder of a one-day validation (`POST /validations`, `npm run validate`) started at `nowMs`. */
+export function validationHolder(date: string, nowMs: number) {
+  return {
+    holder: `validation-${date}-${nowMs}`,
+    kind: 'validation' as const,
+    maxSeconds: VALIDATION_LOCK_SECONDS,
+  };
+}
+
 /** Who holds the root now, stale locks left out (null: nobody is writing it). */
 export async function liveRunLock(lake: Lake, nowMs: number): Promise<RunLock | null> {
   const held = await readJsonOrNull<RunLock>(lake, outputKeys.runLock);

@@ -31,7 +31,7 @@ export type CanonicalRoots = (record: RunRecord) => { readonly input: string; re
 function parameters(request: RunRequest): string {
   const entries = Object.entries(request)
     .filter(([k]) => k !== 'run_id' && k !== 'input_path' && k !== 'output_path')
-    .map(([k, v]) => (k === 'now' ? [k, formatTimestamp(timestampMs(v as string))] : [k, v]))
+    .map(([k, v]): [string, unknown] => [k, k === 'now' ? formatTimestamp(timestampMs(v as string)) : v])
     .sort(([x], [y]) => (x < y ? -1 : 1));
   return JSON.stringify(Object.fromEntries(entries));
 }
