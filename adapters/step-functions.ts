@@ -31,18 +31,19 @@ export class StepFunctionsEngine implements ExecutionEngine {
     }
   }
 
-  /** The execution's status; a registered run with no execution (its start failed) is FAILED, saying so. */
+  /**
+   * The execution's status, or null when Step Functions has no execution of that name: a run the
+   * schedules started (their executions have generated names) or one whose start failed; the
+   * lake then tells (RunControl: its lock, its manifest).
+   */
   async status(runId: string): Promise<{ status: RunStatus; error: string | null } | null> {
     const executionArn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${runId}`;
     let out;
     try {
       out = await this.client.send(new DescribeExecutionCommand({ executionArn }));
     } catch (error) {
-      if (!(error instanceof ExecutionDoesNotExist)) throw error;
-      return {
-        status: 'FAILED',
-        error: `the execution of run ${runId} was never started (Step Functions has no execution of that name)`,
-      };
+      if (error instanceof ExecutionDoesNotExist) return null;
+      throw error;
     }
     if (out.status === 'RUNNING' || out.status === 'PENDING_REDRIVE')
       return { status: 'RUNNING', error: null };

@@ -28,10 +28,7 @@ export interface RunView {
 export interface ExecutionEngine {
   /** Starts `request` under the name `runId`; resolves once it is started, not finished. */
   start(runId: string, request: RunRequest): Promise<void>;
-  /**
-   * Live status when the engine knows it (null: ask the lake). A run the engine has no execution
-   * of (its start failed after the run was registered) is FAILED with an error saying so.
-   */
+  /** Live status when the engine has an execution of the run (null: ask the lake). */
   status(runId: string): Promise<{ status: RunStatus; error: string | null } | null>;
 }
 
@@ -172,9 +169,10 @@ export class RunControl {
   }
 
   /**
-   * Status of a run without a manifest: the engine's when it knows the run; else (a run of another
-   * process, e.g. the CLI) RUNNING while the run holds its output root's lock, and FAILED once it
-   * does not, since a run that ends always writes its manifest first.
+   * Status of a run without a manifest: the engine's when it has an execution of the run; else
+   * (a run of another process, e.g. the CLI, one a schedule started, or one never started)
+   * RUNNING while the run holds its output root's lock, and FAILED once it does not, since a run
+   * that ends writes its manifest before it frees the root.
    */
   private async liveStatus(
     record: RunRecord,
@@ -186,7 +184,9 @@ export class RunControl {
     if (lock?.kind === 'run' && lock.holder === record.run_id) return { status: 'RUNNING', error: null };
     return {
       status: 'FAILED',
-      error: `run ${record.run_id} ended without a manifest (its process stopped before CommitRun or RecordFailure)`,
+      error:
+        `run ${record.run_id} has no manifest and nothing runs it: its execution was never started, ` +
+        'or it stopped before CommitRun or RecordFailure',
     };
   }
 

@@ -3,7 +3,7 @@
  * (its JSON protocol over HTTP: StartExecution, DescribeExecution and their AWS error shapes),
  * driven through the real SDK client and `StepFunctionsEngine`.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -133,11 +133,41 @@ describe('a run record without an execution', () => {
       ['orphan-1', 'FAILED'],
     ]);
     expect(runs[1]?.error).toBe(
-      'the execution of run orphan-1 was never started (Step Functions has no execution of that name)',
+      'run orphan-1 has no manifest and nothing runs it: its execution was never started, ' +
+        'or it stopped before CommitRun or RecordFailure',
     );
     const one = await get(httpEvent('GET /runs/{run_id}', { pathParameters: { run_id: 'orphan-1' } }));
     expect(one.status).toBe(200);
     expect(one.body).toMatchObject({ status: 'FAILED' });
+  });
+
+  it('a run a schedule started (an execution of another name) is RUNNING while it holds its root', async () => {
+    // What its Plan task leaves: the registration and the root's lock, both naming the run.
+    mkdirSync(join(out, 'runs/full-20240101-20240102-abc'), { recursive: true });
+    writeFileSync(
+      join(out, 'runs/full-20240101-20240102-abc/request.json'),
+      JSON.stringify({
+        run_id: 'full-20240101-20240102-abc',
+        request: { mode: 'full', schedule: 'weekly', run_id: 'full-20240101-20240102-abc' },
+        output_uri: out,
+        started_at: '2024-02-01T01:30:00.000Z',
+      }),
+    );
+    const held = readFileSync(join(out, outputKeys.runLock), 'utf8');
+    writeFileSync(
+      join(out, outputKeys.runLock),
+      JSON.stringify({
+        holder: 'full-20240101-20240102-abc',
+        kind: 'run',
+        taken_at: '2024-02-01T01:30:00.000Z',
+        expires_at: '2024-02-02T01:30:00.000Z',
+      }),
+    );
+    const one = await get(
+      httpEvent('GET /runs/{run_id}', { pathParameters: { run_id: 'full-20240101-20240102-abc' } }),
+    );
+    expect(one.body).toMatchObject({ status: 'RUNNING', error: null });
+    writeFileSync(join(out, outputKeys.runLock), held);
   });
 
   it('POST /runs whose StartExecution fails reports it and leaves no record; the same request then starts', async () => {
