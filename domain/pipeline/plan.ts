@@ -195,7 +195,7 @@ export async function plan(
   };
   const runId = params.runId;
   deps.log(`plan: ${params.mode} run ${runId}, ${startDate}..${endDate}, ${shardCount} user shards`);
-  const lock = await claimRun(portsFor, deps, { ...request, run_id: runId }, { input_uri, output_uri }, ctx);
+  await claimRun(portsFor, deps, { ...request, run_id: runId }, { input_uri, output_uri }, ctx);
   try {
     const runPlan = await planRun(deps, params);
     const planKey = outputKeys.plan(runId);
@@ -215,8 +215,9 @@ export async function plan(
       max_concurrency: ctx.mapMaxConcurrency,
     };
   } catch (error) {
-    // No run pointer leaves Plan, so RecordFailure cannot release the lock: release it here.
-    if (lock.fresh) await releaseRunLock(deps.output, runId, 'run');
+    // No run pointer leaves Plan, so RecordFailure cannot free the root: free it here, also when
+    // `POST /runs` took the lock for this run.
+    await releaseRunLock(deps.output, runId, 'run');
     throw error;
   }
 }

@@ -101,8 +101,7 @@ export class RunControl {
     if (!lock.acquired || !lock.fresh) {
       // Refused, or this id's lock is held by an execution started elsewhere (the CLI): not ours.
       await unregisterRun(this.registry, runId);
-      const holder = lock.acquired ? ((await liveRunLock(output, this.clock())) as RunLock) : lock.holder;
-      return { kind: 'busy', holder };
+      return { kind: 'busy', holder: lock.acquired ? lock.lock : lock.holder };
     }
     try {
       await this.engine.start(runId, record.request);

@@ -31,6 +31,8 @@ export type LockOutcome =
       readonly acquired: true;
       /** False when the holder already held it (the run registered by `POST /runs`, or a retried task). */
       readonly fresh: boolean;
+      /** The lock as stored. */
+      readonly lock: RunLock;
     }
   | { readonly acquired: false; readonly holder: RunLock };
 
@@ -88,10 +90,11 @@ export async function acquireRunLock(
   const body = JSON.stringify(lock, null, 2) + '\n';
   // A few rounds: the lock may be released or taken over between the create and the read.
   for (let round = 0; round < 4; round++) {
-    if (await lake.writeIfAbsent(outputKeys.runLock, body)) return { acquired: true, fresh: true };
+    if (await lake.writeIfAbsent(outputKeys.runLock, body)) return { acquired: true, fresh: true, lock };
     const held = await readJsonOrNull<RunLock>(lake, outputKeys.runLock);
     if (held === null) continue;
-    if (held.holder === lock.holder && held.kind === lock.kind) return { acquired: true, fresh: false };
+    if (held.holder === lock.holder && held.kind === lock.kind)
+      return { acquired: true, fresh: false, lock: held };
     if (round === 3 || !(await isStale(lake, held, nowMs))) return { acquired: false, holder: held };
     await lake.deletePrefix(outputKeys.runLock);
   }

@@ -198,6 +198,17 @@ describe('one run writes an output root at a time', () => {
     expect((await view('holder-1')).body).toMatchObject({ status: 'SUCCEEDED' });
   });
 
+  it('a posted run that fails in Plan frees the root and is FAILED', async () => {
+    // A sub-path of the lake with no snapshots: Plan fails after the lock and the registration.
+    const reply = await post({ ...base, input_path: 'nothing-here', run_id: 'plan-fails' });
+    expect(reply.status).toBe(202);
+    await engine.idle();
+    expect(existsSync(join(out, outputKeys.runLock))).toBe(false);
+    const failed = (await view('plan-fails')).body as { status: string; error: string };
+    expect(failed.status).toBe('FAILED');
+    expect(failed.error).toMatch(/^missing input: no product snapshot/);
+  });
+
   it('a stale lock (its time is up) is taken over', async () => {
     writeFileSync(
       join(out, outputKeys.runLock),

@@ -17,7 +17,7 @@ const run = (holder: string) => ({ holder, kind: 'run' as const, maxSeconds: 360
 describe('the run lock of an output root', () => {
   it('is taken by the first holder and refused to the next, naming the holder', async () => {
     const lake = new MemoryLake('out');
-    expect(await acquireRunLock(lake, run('a'), T0)).toEqual({ acquired: true, fresh: true });
+    expect(await acquireRunLock(lake, run('a'), T0)).toMatchObject({ acquired: true, fresh: true });
     expect(await readJson<RunLock>(lake, outputKeys.runLock)).toEqual({
       holder: 'a',
       kind: 'run',
@@ -37,7 +37,16 @@ describe('the run lock of an output root', () => {
   it('is its own holder’s again (a registered run planning, a retried task), not fresh', async () => {
     const lake = new MemoryLake('out');
     await acquireRunLock(lake, run('a'), T0);
-    expect(await acquireRunLock(lake, run('a'), T0 + 5)).toEqual({ acquired: true, fresh: false });
+    expect(await acquireRunLock(lake, run('a'), T0 + 5)).toEqual({
+      acquired: true,
+      fresh: false,
+      lock: {
+        holder: 'a',
+        kind: 'run',
+        taken_at: '2024-02-01T02:00:00.000Z',
+        expires_at: '2024-02-01T03:00:00.000Z',
+      },
+    });
     // A validation is another holder even under the same name.
     expect(
       await acquireRunLock(lake, { holder: 'a', kind: 'validation', maxSeconds: 900 }, T0),
@@ -51,14 +60,17 @@ describe('the run lock of an output root', () => {
     expect(await liveRunLock(lake, T0)).toMatchObject({ holder: 'a' });
     await releaseRunLock(lake, 'a', 'run');
     expect(lake.keys()).toEqual([]);
-    expect(await acquireRunLock(lake, run('b'), T0)).toEqual({ acquired: true, fresh: true });
+    expect(await acquireRunLock(lake, run('b'), T0)).toMatchObject({ acquired: true, fresh: true });
   });
 
   it('is taken over once its time is up', async () => {
     const lake = new MemoryLake('out');
     await acquireRunLock(lake, run('a'), T0);
     expect(await acquireRunLock(lake, run('b'), T0 + 3_599_999)).toMatchObject({ acquired: false });
-    expect(await acquireRunLock(lake, run('b'), T0 + 3_600_000)).toEqual({ acquired: true, fresh: true });
+    expect(await acquireRunLock(lake, run('b'), T0 + 3_600_000)).toMatchObject({
+      acquired: true,
+      fresh: true,
+    });
     expect(await readJson<RunLock>(lake, outputKeys.runLock)).toMatchObject({ holder: 'b' });
   });
 
@@ -69,7 +81,7 @@ describe('the run lock of an output root', () => {
     // Not at once: the manifest may be the one of an earlier run of the id, which Plan removes.
     expect(await liveRunLock(lake, T0 + MANIFEST_STALE_AFTER_MS - 1)).toMatchObject({ holder: 'a' });
     expect(await liveRunLock(lake, T0 + MANIFEST_STALE_AFTER_MS)).toBeNull();
-    expect(await acquireRunLock(lake, run('b'), T0 + MANIFEST_STALE_AFTER_MS)).toEqual({
+    expect(await acquireRunLock(lake, run('b'), T0 + MANIFEST_STALE_AFTER_MS)).toMatchObject({
       acquired: true,
       fresh: true,
     });
