@@ -23,6 +23,7 @@ import type { Lake } from './domain/ports';
 import { publishFromLake } from './domain/online/publish';
 import { writeRunReport } from './domain/reports/run-report';
 import packageJson from './package.json';
+import { RUN_TIMEOUT_SECONDS } from './state-machines/pipeline-definition';
 
 /**
  * The one composition root: every client, lake, store and collaborator of the service is built
@@ -173,6 +174,8 @@ export function createWiring(overrides: WiringOverrides = {}): Wiring {
       trainingWindowDays: settings.trainingWindowDays,
       shardCount: settings.shardCount,
       mapMaxConcurrency: settings.mapMaxConcurrency,
+      registryUri: roots.outputUri,
+      runMaxSeconds: RUN_TIMEOUT_SECONDS,
     },
     lake,
     inputLake: once(() => lake(roots.inputUri)),

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -50,18 +50,35 @@ export class LocalLake implements Lake {
   /** Writes to a temp file in the same directory, then renames it over the target (atomic). */
   async write(key: string, body: Uint8Array | string): Promise<void> {
     const file = this.pathOf(key);
-    const dir = path.dirname(file);
-    const tmp = path.join(
-      dir,
-      `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`,
-    );
+    const tmp = tempPathOf(file);
     try {
-      await mkdir(dir, { recursive: true });
+      await mkdir(path.dirname(file), { recursive: true });
       await writeFile(tmp, body);
       await rename(tmp, file);
     } catch (err) {
       await unlink(tmp).catch(() => undefined);
       throw new StorageError(`cannot write ${this.uriOf(key)}: ${errMessage(err)}`, { key, cause: err });
+    }
+  }
+
+  /**
+   * Writes the whole body to a temp file, then hard-links it to the target: `link` fails with
+   * EEXIST when the target exists, so exactly one of concurrent callers creates it, and since the
+   * linked file is already complete no reader ever sees part of it.
+   */
+  async writeIfAbsent(key: string, body: Uint8Array | string): Promise<boolean> {
+    const file = this.pathOf(key);
+    const tmp = tempPathOf(file);
+    try {
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(tmp, body);
+      await link(tmp, file);
+      return true;
+    } catch (err) {
+      if (isErrno(err, 'EEXIST')) return false;
+      throw new StorageError(`cannot create ${this.uriOf(key)}: ${errMessage(err)}`, { key, cause: err });
+    } finally {
+      await unlink(tmp).catch(() => undefined);
     }
   }
 
@@ -130,6 +147,14 @@ export class LocalLake implements Lake {
       }
     }
   }
+}
+
+/** A fresh temp file beside `file`, named so that `list` never shows it (`TEMP_FILE`). */
+function tempPathOf(file: string): string {
+  return path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`,
+  );
 }
 
 /**

@@ -38,6 +38,13 @@ export class MemoryLake implements Lake {
     this.objects.set(key, toBytes(body));
   }
 
+  /** Stores the object unless the key exists (atomic: JS runs the check and the set without a pause). */
+  async writeIfAbsent(key: string, body: Uint8Array | string): Promise<boolean> {
+    if (this.objects.has(key)) return false;
+    this.objects.set(key, toBytes(body));
+    return true;
+  }
+
   /** Removes every object whose key starts with `prefix`. */
   async deletePrefix(prefix: string): Promise<void> {
     for (const key of [...this.objects.keys()]) if (key.startsWith(prefix)) this.objects.delete(key);

@@ -28,6 +28,9 @@ class TruncatedListingError extends Error {
   }
 }
 
+/** Tries of a conditional create that S3 answers 409 ConditionalRequestConflict (a concurrent one in flight). */
+const CONDITIONAL_CONFLICT_ATTEMPTS = 5;
+
 /** Options for building the one S3 client of a process (endpoint overrides for local servers). */
 export interface S3ClientOptions {
   readonly endpoint?: string;
@@ -141,6 +144,36 @@ export class S3Lake implements Lake {
       );
     } catch (err) {
       throw this.storageError('write', key, err);
+    }
+  }
+
+  /**
+   * A conditional PUT (`If-None-Match: *`): S3 creates the object only when the key is absent,
+   * answering 412 PreconditionFailed when it exists, and 409 ConditionalRequestConflict while a
+   * concurrent conditional write of the key is in flight (then retried after a pause, as AWS
+   * asks, until one of the two answers).
+   */
+  async writeIfAbsent(key: string, body: Uint8Array | string): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(
+          new PutObjectCommand({
+            Bucket: this.bucket,
+            Key: this.objectKey(key),
+            Body: typeof body === 'string' ? new TextEncoder().encode(body) : body,
+            IfNoneMatch: '*',
+          }),
+        );
+        return true;
+      } catch (err) {
+        const name = errorName(err);
+        if (name === 'PreconditionFailed') return false;
+        if (name === 'ConditionalRequestConflict' && attempt < CONDITIONAL_CONFLICT_ATTEMPTS) {
+          await new Promise((r) => setTimeout(r, 50 * attempt));
+          continue;
+        }
+        throw this.storageError('create', key, err);
+      }
     }
   }
 

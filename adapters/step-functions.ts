@@ -1,6 +1,7 @@
 import {
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
@@ -30,9 +31,20 @@ export class StepFunctionsEngine implements ExecutionEngine {
     }
   }
 
+  /**
+   * The execution's status, or null when Step Functions has no execution of that name: a run the
+   * schedules started (their executions have generated names) or one whose start failed; the
+   * lake then tells (RunControl: its lock, its manifest).
+   */
   async status(runId: string): Promise<{ status: RunStatus; error: string | null } | null> {
     const executionArn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${runId}`;
-    const out = await this.client.send(new DescribeExecutionCommand({ executionArn }));
+    let out;
+    try {
+      out = await this.client.send(new DescribeExecutionCommand({ executionArn }));
+    } catch (error) {
+      if (error instanceof ExecutionDoesNotExist) return null;
+      throw error;
+    }
     if (out.status === 'RUNNING' || out.status === 'PENDING_REDRIVE')
       return { status: 'RUNNING', error: null };
     if (out.status === 'SUCCEEDED') return { status: 'SUCCEEDED', error: null };

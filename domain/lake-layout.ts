@@ -86,8 +86,10 @@ export const outputKeys = {
   runPrefix: (runId: string): string => `runs/${runId}/`,
   manifest: (runId: string): string => `runs/${runId}/manifest.json`,
   plan: (runId: string): string => `runs/${runId}/plan.json`,
-  /** The registration of a run started through `POST /runs`. */
+  /** The registration of a run (`POST /runs`, or the Plan task of a run started another way). */
   runRequest: (runId: string): string => `runs/${runId}/request.json`,
+  /** The output root's lock, naming the run or validation writing it (run-lock.ts). */
+  runLock: 'runs/_lock.json',
   /**
    * A run's HTML page: under a prefix of its own, not `runs/<id>/`, so that a lifecycle rule (S3
    * filters by key prefix) can expire the page, which shows feature values, while the run's

@@ -26,6 +26,13 @@ export interface Lake {
   read(key: string): Promise<Uint8Array>;
   /** Writes the whole object atomically (temp + rename locally, a single PUT on S3). */
   write(key: string, body: Uint8Array | string): Promise<void>;
+  /**
+   * Creates the object only if no object has `key`, atomically: of concurrent callers exactly one
+   * gets true, and a reader sees no object or the whole body, never a part. False (nothing
+   * written) when the key exists. The one conditional write of the port: run registrations and
+   * the run lock are built on it.
+   */
+  writeIfAbsent(key: string, body: Uint8Array | string): Promise<boolean>;
   /** Deletes every object under `prefix` (used to replace a partition before rewriting it). */
   deletePrefix(prefix: string): Promise<void>;
   /** The full URI of a key, for reports and manifests. */

@@ -1,9 +1,13 @@
-/** POST /runs: starts a pipeline run (202), idempotent on `run_id`, 409 when reused with other parameters. */
+/**
+ * POST /runs: starts a pipeline run (202), idempotent on `run_id`; 409 when the id was used with
+ * other parameters, or while another run writes the same output root.
+ */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { RunRequest } from '../domain/pipeline/run-request';
 import { RequestError, confineLakeUri, json, jsonBody, parseRequest, problemJson } from './lib/http';
 import { newRunId } from '../domain/pipeline/run-control';
+import { OutputRootLockedError } from '../domain/pipeline/run-lock';
 import { type RunsService, configuredRunsService } from './lib/runs-service';
 
 const CONFINED =
@@ -46,6 +50,10 @@ export function createHandler(service: () => RunsService) {
       throw new RequestError(`run_id ${runId} was already used with other parameters`, 409, [
         { path: 'body.run_id', message: 'already used with other parameters' },
       ]);
+    if (outcome.kind === 'busy') {
+      const busy = new OutputRootLockedError(outputUri, outcome.holder).message;
+      throw new RequestError(busy, 409, [{ path: 'body', message: busy }]);
+    }
     const view = outcome.view;
     return json(202, {
       run_id: view.run_id,

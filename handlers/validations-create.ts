@@ -8,7 +8,8 @@ import type { PipelineDeps } from '../domain/pipeline/deps';
 import { validateOneDay } from '../domain/pipeline/validate-clean-day';
 import { parseDate } from '../domain/time';
 import { wiring } from '../wiring';
-import { confineLakeUri, json, jsonBody, parseRequest, problemJson } from './lib/http';
+import { OutputRootLockedError, validationHolder, withRunLock } from '../domain/pipeline/run-lock';
+import { RequestError, confineLakeUri, json, jsonBody, parseRequest, problemJson } from './lib/http';
 
 /** What `POST /validations` runs against; tests pass their own. */
 export interface ValidationsDeps {
@@ -48,7 +49,8 @@ function bodySchema(roots: readonly string[]) {
 /**
  * Builds `POST /validations` over `deps`: validation only, for one day (the code path of
  * `npm run validate`: `validateOneDay`). Writes the day's
- * report and quarantine and returns the report, 200 whatever its status.
+ * report and quarantine and returns the report, 200 whatever its status; 409 while a run (or
+ * another validation) writes the output root, whose lock it holds while it writes.
  */
 export function createHandler(deps: () => ValidationsDeps) {
   return async function lambdaHandler(
@@ -62,13 +64,27 @@ export function createHandler(deps: () => ValidationsDeps) {
       input_uri: inputUri,
       output_uri: d.outputUri ?? joinLakeUri(inputUri, 'processed'),
     });
-    const summary = await validateOneDay(ports, {
-      date: body.date,
-      referenceTimeMs: d.now(),
-      config: d.config,
-      codeVersion: d.codeVersion,
-    });
-    return json(200, summary.report);
+    const referenceTimeMs = d.now();
+    // The day's report and quarantine have no run in their keys: never write them while a run
+    // writes this root (409), and hold the root meanwhile so that no run starts on it.
+    try {
+      const summary = await withRunLock(
+        ports.output,
+        validationHolder(body.date, referenceTimeMs),
+        referenceTimeMs,
+        () =>
+          validateOneDay(ports, {
+            date: body.date,
+            referenceTimeMs,
+            config: d.config,
+            codeVersion: d.codeVersion,
+          }),
+      );
+      return json(200, summary.report);
+    } catch (error) {
+      if (!(error instanceof OutputRootLockedError)) throw error;
+      throw new RequestError(error.message, 409, [{ path: 'body', message: error.message }]);
+    }
   };
 }
 

@@ -4,6 +4,7 @@
  * exits 1 when the day fails validation. `--help` lists the flags.
  */
 import { loadSettings } from '../config';
+import { validationHolder, withRunLock } from '../domain/pipeline/run-lock';
 import { validateOneDay } from '../domain/pipeline/validate-clean-day';
 import { timestampMs } from '../domain/time';
 import { createWiring } from '../wiring';
@@ -31,12 +32,17 @@ runCli(async () => {
   const request = runRequestFromFlags({ ...flags, mode: 'full' }, settings);
   const w = createWiring({ settings, log: (line) => console.error(line) });
   const deps = w.portsFor({ input_uri: request.input_path, output_uri: request.output_path });
-  const summary = await validateOneDay(deps, {
-    date: flags.date,
-    referenceTimeMs: request.now === undefined ? Date.now() : timestampMs(request.now),
-    config: settings.pipeline,
-    codeVersion: w.taskContext.codeVersion,
-  });
+  const date = flags.date;
+  const wallClock = Date.now();
+  // Never while a run writes the output root (a clear error naming it), which it holds meanwhile.
+  const summary = await withRunLock(deps.output, validationHolder(date, wallClock), wallClock, () =>
+    validateOneDay(deps, {
+      date,
+      referenceTimeMs: request.now === undefined ? wallClock : timestampMs(request.now),
+      config: settings.pipeline,
+      codeVersion: w.taskContext.codeVersion,
+    }),
+  );
   console.log(JSON.stringify(summary.report, null, 2));
   console.error(`report: ${deps.output.uriOf(summary.reportKey)}`);
   if (summary.status === 'failed') {

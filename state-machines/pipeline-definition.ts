@@ -21,6 +21,12 @@ export const TASK_TIMEOUT_SECONDS = {
   RecordFailure: 60,
 } as const;
 
+/**
+ * The longest a run may last (the definition's top-level `TimeoutSeconds`): Step Functions stops
+ * an execution past it, so a run's lock on its output root older than this is stale.
+ */
+export const RUN_TIMEOUT_SECONDS = 86_400;
+
 /** The Task states, in execution order; each runs `handlers/pipeline-<kebab-case name>.ts`. */
 export type TaskState = keyof typeof TASK_TIMEOUT_SECONDS;
 
@@ -119,6 +125,7 @@ export const pipelineDefinition = {
   Comment:
     'Feature pipeline: plan the run, validate and clean each day in parallel, fold the item counts, fold the users shard by shard in parallel, assemble each day of training rows and its split in parallel (full runs), publish the features online, monitor, then commit the state and the run manifest. Any failure is recorded in the run manifest before the execution fails.',
   StartAt: 'Plan',
+  TimeoutSeconds: RUN_TIMEOUT_SECONDS,
   States: {
     Plan: task('Plan', { 'request.$': '$' }, { OutputPath: '$.result', Next: 'ValidateCleanDays' }),
     ValidateCleanDays: distributedMap(

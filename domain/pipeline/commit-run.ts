@@ -22,6 +22,7 @@ import type { MonitorRecord } from './monitor';
 import type { PublishOutput } from './publish';
 import type { RunRef } from './run-request';
 import { readPlan } from './plan';
+import { releaseRunLock } from './run-lock';
 import { type StageRecord, readStageRecord } from './stage-records';
 import { readDaySummaries } from './validate-clean-day';
 
@@ -152,12 +153,15 @@ export async function commitRun(deps: PipelineDeps, input: { readonly run: RunRe
   const key = outputKeys.manifest(run.run_id);
   await deps.output.deletePrefix(outputKeys.stagingPrefix(run.run_id));
   await writeJson(deps.output, key, manifest);
+  await releaseRunLock(deps.output, run.run_id, 'run');
   return { run_id: run.run_id, status: 'SUCCEEDED', manifest_key: key, as_of: build.asOf };
 }
 
 /**
  * The `RecordFailure` state: writes a FAILED manifest naming the error, from whatever stages
- * completed (when the run got far enough to have a plan), so the run's status is never left open.
+ * completed (when the run got far enough to have a plan), so the run's status is never left open;
+ * removes the run's staging area (nothing will read it: a re-run stages afresh), then frees the
+ * output root. A run that failed in Plan has no pointer here: Plan released its lock itself.
  */
 export async function recordFailure(
   deps: PipelineDeps | null,
@@ -168,6 +172,8 @@ export async function recordFailure(
   const plan = await readPlan(deps, run);
   const days = await readDaySummaries(deps, run, plan.days);
   const manifest = buildManifest(deps, plan.params, plan, days, null, stageTimings(days), message);
+  await deps.output.deletePrefix(outputKeys.stagingPrefix(run.run_id));
   await writeJson(deps.output, outputKeys.manifest(run.run_id), manifest);
+  await releaseRunLock(deps.output, run.run_id, 'run');
   return { error: message };
 }

@@ -6,9 +6,11 @@ import { readJson, writeJson } from '../lake-json';
 import { joinLakeUri } from '../lake-uri';
 import { RAW_PREFIX, isRawObjectKey, outputKeys } from '../lake-layout';
 import type { LakeObject } from '../ports';
-import { addDays, datesBetween, formatDate, partitionDateOf, timestampMs } from '../time';
+import { addDays, datesBetween, formatDate, formatTimestamp, partitionDateOf, timestampMs } from '../time';
 import type { PipelineDeps, RunParams } from './deps';
 import { configHash, deriveRunId } from './run-id';
+import { releaseRunLock, takeRunLock } from './run-lock';
+import { type CanonicalRoots, type RunRecord, RunIdConflictError, registerRun } from './run-registry';
 import type { RunRef, RunRequest } from './run-request';
 import { writeStageRecord } from './stage-records';
 
@@ -109,6 +111,10 @@ export interface TaskContext {
   readonly shardCount: number;
   /** The Map states' MaxConcurrency (parallel Lambdas per Map on AWS). */
   readonly mapMaxConcurrency: number;
+  /** The service's output root, whose `runs/<id>/request.json` registers every run id. */
+  readonly registryUri: string;
+  /** The longest a run can last (the state machine's TimeoutSeconds): its lock's lifetime. */
+  readonly runMaxSeconds: number;
 }
 
 /** Plan's output: the run pointer and the items each Map state fans out over. */
@@ -187,24 +193,79 @@ export async function plan(
     shardCount,
     codeVersion: ctx.codeVersion,
   };
-  deps.log(`plan: ${params.mode} run ${params.runId}, ${startDate}..${endDate}, ${shardCount} user shards`);
-  const runPlan = await planRun(deps, params);
-  const planKey = outputKeys.plan(params.runId);
-  await writeJson(deps.output, planKey, runPlan, false);
-  const seconds = (deps.clock() - started) / 1000;
-  await writeStageRecord(deps, params.runId, 'Plan', {
-    stage: 'Plan',
-    seconds,
-    records: runPlan.days.length,
-  });
-  deps.log(`validate + clean: ${runPlan.days.length} days`);
-  return {
-    run: { run_id: params.runId, input_uri, output_uri, plan_key: planKey },
-    days: runPlan.days,
-    shards: shardNumbers(shardCount).map((shard) => ({ shard })),
-    training_days: params.mode === 'full' ? runPlan.days : [],
-    max_concurrency: ctx.mapMaxConcurrency,
-  };
+  const runId = params.runId;
+  deps.log(`plan: ${params.mode} run ${runId}, ${startDate}..${endDate}, ${shardCount} user shards`);
+  await claimRun(portsFor, deps, { ...request, run_id: runId }, { input_uri, output_uri }, ctx);
+  try {
+    const runPlan = await planRun(deps, params);
+    const planKey = outputKeys.plan(runId);
+    await writeJson(deps.output, planKey, runPlan, false);
+    const seconds = (deps.clock() - started) / 1000;
+    await writeStageRecord(deps, runId, 'Plan', {
+      stage: 'Plan',
+      seconds,
+      records: runPlan.days.length,
+    });
+    deps.log(`validate + clean: ${runPlan.days.length} days`);
+    return {
+      run: { run_id: runId, input_uri, output_uri, plan_key: planKey },
+      days: runPlan.days,
+      shards: shardNumbers(shardCount).map((shard) => ({ shard })),
+      training_days: params.mode === 'full' ? runPlan.days : [],
+      max_concurrency: ctx.mapMaxConcurrency,
+    };
+  } catch (error) {
+    // No run pointer leaves Plan, so RecordFailure cannot free the root: free it here, also when
+    // `POST /runs` took the lock for this run.
+    await releaseRunLock(deps.output, runId, 'run');
+    throw error;
+  }
+}
+
+/**
+ * Makes the run the writer of its output root, then registers its id: the lock first (refused
+ * while another run or a validation holds the root), then the registration in the service's
+ * registry (refused when the id names a run with other parameters; the same parameters are this
+ * run, registered by `POST /runs`, or a re-run of the id). A re-run's earlier manifest is removed,
+ * so the run shows as running and its lock is not taken for stale.
+ */
+async function claimRun(
+  portsFor: (uris: { input_uri: string; output_uri: string }) => PipelineDeps,
+  deps: PipelineDeps,
+  request: RunRequest & { readonly run_id: string },
+  uris: { readonly input_uri: string; readonly output_uri: string },
+  ctx: TaskContext,
+): Promise<{ readonly fresh: boolean }> {
+  const runId = request.run_id;
+  const lock = await takeRunLock(
+    deps.output,
+    { holder: runId, kind: 'run', maxSeconds: ctx.runMaxSeconds },
+    ctx.wallClock(),
+  );
+  try {
+    const registry = portsFor({ input_uri: uris.input_uri, output_uri: ctx.registryUri }).output;
+    const record: RunRecord = {
+      run_id: runId,
+      request,
+      input_uri: uris.input_uri,
+      output_uri: uris.output_uri,
+      started_at: formatTimestamp(ctx.wallClock()),
+    };
+    const roots: CanonicalRoots = (r) => {
+      const ports = portsFor({
+        input_uri: r.input_uri ?? r.request.input_path ?? ctx.defaults.input_uri,
+        output_uri: r.output_uri,
+      });
+      return { input: ports.input.uriOf(''), output: ports.output.uriOf('') };
+    };
+    const registration = await registerRun(registry, record, roots);
+    if (!registration.created && !registration.same) throw new RunIdConflictError(registration.existing);
+    await deps.output.deletePrefix(outputKeys.manifest(runId));
+  } catch (error) {
+    if (lock.fresh) await releaseRunLock(deps.output, runId, 'run');
+    throw error;
+  }
+  return lock;
 }
 
 /** The run's plan, as Plan stored it (every later Task starts from it). */

@@ -1,17 +1,14 @@
-import { readJsonOrNull as readJson, writeJson } from '../lake-json';
+import { PipelineError } from '../errors';
+import { readJsonOrNull as readJson } from '../lake-json';
 import { OUTPUT_PREFIX, outputKeys, runIdOfRecordKey } from '../lake-layout';
 import type { Lake } from '../ports';
 import { formatTimestamp } from '../time';
 import type { RunManifest, RunStatus } from './manifest';
+import { type RunLock, acquireRunLock, liveRunLock, releaseRunLock } from './run-lock';
+import { type CanonicalRoots, type RunRecord, registerRun, sameRun, unregisterRun } from './run-registry';
 import type { RunRequest } from './run-request';
 
-/** Where a run was registered and what it was asked to do (`runs/<id>/request.json`). */
-export interface RunRecord {
-  readonly run_id: string;
-  readonly request: RunRequest;
-  readonly output_uri: string;
-  readonly started_at: string;
-}
+export type { RunRecord } from './run-registry';
 
 /** A run as `GET /runs/{run_id}` shows it. */
 export interface RunView {
@@ -31,57 +28,99 @@ export interface RunView {
 export interface ExecutionEngine {
   /** Starts `request` under the name `runId`; resolves once it is started, not finished. */
   start(runId: string, request: RunRequest): Promise<void>;
-  /** Live status when the engine knows it (null: ask the lake). */
+  /** Live status when the engine has an execution of the run (null: ask the lake). */
   status(runId: string): Promise<{ status: RunStatus; error: string | null } | null>;
-}
-
-/** Same parameters? (`run_id` aside, which is the name, and key order aside.) */
-function sameRequest(a: RunRequest, b: RunRequest): boolean {
-  const canonical = (r: RunRequest): string =>
-    JSON.stringify(
-      Object.fromEntries(
-        Object.entries(r)
-          .filter(([k]) => k !== 'run_id')
-          .sort(([x], [y]) => (x < y ? -1 : 1)),
-      ),
-    );
-  return canonical(a) === canonical(b);
 }
 
 /** Outcome of `startRun`. */
 export type StartOutcome =
   | { readonly kind: 'started' | 'existing'; readonly view: RunView }
-  | { readonly kind: 'conflict'; readonly existing: RunRecord };
+  | { readonly kind: 'conflict'; readonly existing: RunRecord }
+  /** Another run (or a validation) writes the run's output root: nothing was started or registered. */
+  | { readonly kind: 'busy'; readonly holder: RunLock };
+
+/** What `RunControl` needs besides its lakes and engine. */
+export interface RunControlOptions {
+  /** Wall clock in epoch ms. */
+  readonly clock?: () => number;
+  /** The configured input lake, which a request naming no `input_path` reads. */
+  readonly inputUri: string;
+  /** The longest a run can last (the state machine's TimeoutSeconds): its lock's lifetime. */
+  readonly runMaxSeconds: number;
+}
 
 /**
  * Runs as the API sees them. The registry (`runs/<id>/request.json`) lives in the service's
- * output root; a run's own plan, stage records and manifest live in the run's output root.
+ * output root; a run's own plan, stage records and manifest live in the run's output root, which
+ * one run at a time writes (its lock, `run-lock.ts`).
  */
 export class RunControl {
+  private readonly clock: () => number;
+
   constructor(
     private readonly registry: Lake,
     private readonly outputLake: (uri: string) => Lake,
     private readonly engine: ExecutionEngine,
-    private readonly clock: () => number = () => Date.now(),
-  ) {}
+    private readonly options: RunControlOptions,
+  ) {
+    this.clock = options.clock ?? (() => Date.now());
+  }
 
-  /** Starts a run, or returns the existing one with the same id (409 when its parameters differ). */
+  /** A record's roots in one spelling (a lake's own), so `./lake` and `/abs/lake` are one root. */
+  private readonly roots: CanonicalRoots = (record) => ({
+    input: this.outputLake(record.input_uri ?? record.request.input_path ?? this.options.inputUri).uriOf(''),
+    output: this.outputLake(record.output_uri).uriOf(''),
+  });
+
+  /**
+   * Starts a run, or returns the existing one with the same id (conflict when its parameters
+   * differ, busy when another run writes the output root). The id is registered atomically, so of
+   * concurrent starts of one id exactly one starts it; the output root's lock is taken next, and
+   * a run refused the lock, or that the engine fails to start, is unregistered again.
+   */
   async start(runId: string, request: RunRequest, outputUri: string): Promise<StartOutcome> {
-    const key = outputKeys.runRequest(runId);
-    const existing = await readJson<RunRecord>(this.registry, key);
-    if (existing !== null) {
-      if (!sameRequest(existing.request, request)) return { kind: 'conflict', existing };
-      return { kind: 'existing', view: (await this.view(existing)) as RunView };
-    }
     const record: RunRecord = {
       run_id: runId,
       request: { ...request, run_id: runId },
+      input_uri: request.input_path ?? this.options.inputUri,
       output_uri: outputUri,
       started_at: formatTimestamp(this.clock()),
     };
-    await writeJson(this.registry, key, record);
-    await this.engine.start(runId, record.request);
-    return { kind: 'started', view: (await this.view(record)) as RunView };
+    // Known already (registered, or a run from before registration known by its manifest)?
+    const known = await this.record(runId);
+    if (known !== null) return this.existingOutcome(known, sameRun(known, record, this.roots));
+    const registration = await registerRun(this.registry, record, this.roots);
+    if (!registration.created) return this.existingOutcome(registration.existing, registration.same);
+
+    const output = this.outputLake(outputUri);
+    const lock = await acquireRunLock(
+      output,
+      { holder: runId, kind: 'run', maxSeconds: this.options.runMaxSeconds },
+      this.clock(),
+    );
+    if (!lock.acquired || !lock.fresh) {
+      // Refused, or this id's lock is held by an execution started elsewhere (the CLI): not ours.
+      await unregisterRun(this.registry, runId);
+      return { kind: 'busy', holder: lock.acquired ? lock.lock : lock.holder };
+    }
+    try {
+      await this.engine.start(runId, record.request);
+    } catch (error) {
+      // No execution: leave no record pointing at one, and free the root.
+      await releaseRunLock(output, runId, 'run');
+      await unregisterRun(this.registry, runId);
+      throw new PipelineError(
+        `run ${runId} could not be started: ${error instanceof Error ? error.message : String(error)}; ` +
+          'nothing was registered, the same request can be sent again',
+        { cause: error },
+      );
+    }
+    return { kind: 'started', view: await this.view(record) };
+  }
+
+  private async existingOutcome(existing: RunRecord, same: boolean): Promise<StartOutcome> {
+    if (!same) return { kind: 'conflict', existing };
+    return { kind: 'existing', view: await this.view(existing) };
   }
 
   /** The run's live view, or null when no such run exists. */
@@ -91,8 +130,8 @@ export class RunControl {
   }
 
   /**
-   * A run's record: registered by `POST /runs`, or else recovered from the manifest of a run
-   * started another way (the CLI, `npm start`) in the service's output root.
+   * A run's record: registered (by `POST /runs` or by the run's Plan task), or else recovered
+   * from the manifest of a run from before runs registered, in the service's output root.
    */
   private async record(runId: string): Promise<RunRecord | null> {
     const registered = await readJson<RunRecord>(this.registry, outputKeys.runRequest(runId));
@@ -128,12 +167,34 @@ export class RunControl {
     return Promise.all(records.slice(0, limit).map((r) => this.view(r)));
   }
 
+  /**
+   * Status of a run without a manifest: the engine's when it has an execution of the run; else
+   * (a run of another process, e.g. the CLI, one a schedule started, or one never started)
+   * RUNNING while the run holds its output root's lock, and FAILED once it does not, since a run
+   * that ends writes its manifest before it frees the root.
+   */
+  private async liveStatus(
+    record: RunRecord,
+    lake: Lake,
+  ): Promise<{ status: RunStatus; error: string | null }> {
+    const live = await this.engine.status(record.run_id);
+    if (live !== null) return live;
+    const lock = await liveRunLock(lake, this.clock());
+    if (lock?.kind === 'run' && lock.holder === record.run_id) return { status: 'RUNNING', error: null };
+    return {
+      status: 'FAILED',
+      error:
+        `run ${record.run_id} has no manifest and nothing runs it: its execution was never started, ` +
+        'or it stopped before CommitRun or RecordFailure',
+    };
+  }
+
   private async view(record: RunRecord): Promise<RunView> {
     const lake = this.outputLake(record.output_uri);
     const manifest = await readJson<RunManifest>(lake, outputKeys.manifest(record.run_id));
     const stageKeys = (await lake.list(outputKeys.stageRecordsPrefix(record.run_id))).map((o) => o.key);
     const stages = await Promise.all(stageKeys.map((k) => readJson<unknown>(lake, k)));
-    const live = manifest === null ? await this.engine.status(record.run_id) : null;
+    const live = manifest === null ? await this.liveStatus(record, lake) : null;
     return {
       run_id: record.run_id,
       status: manifest?.status ?? live?.status ?? 'RUNNING',

@@ -27,7 +27,11 @@ export function configuredRunsService(): RunsService {
         ? new StepFunctionsEngine(w.stepFunctions(), arn)
         : new LocalEngine((request) => runPipelineLocally(request));
     service = {
-      control: new RunControl(w.lake(w.roots.outputUri), w.lake, engine, w.now),
+      control: new RunControl(w.lake(w.roots.outputUri), w.lake, engine, {
+        clock: w.now,
+        inputUri: w.roots.inputUri,
+        runMaxSeconds: w.taskContext.runMaxSeconds,
+      }),
       roots: w.roots,
       clock: w.now,
     };

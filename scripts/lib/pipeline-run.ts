@@ -63,7 +63,13 @@ export async function runLocally(
   setup: LocalRunSetup = {},
 ): Promise<RunOutcome> {
   const w = createWiring({
-    settings,
+    // The run's own roots are the service's here: its id registers in its output root, which is
+    // where `npm start`'s API, serving that root, looks runs up.
+    settings: {
+      ...settings,
+      lakeUri: request.input_path ?? settings.lakeUri,
+      outputUri: request.output_path,
+    },
     log,
     ...(setup.featureStore === undefined ? {} : { featureStore: setup.featureStore }),
   });

@@ -3,7 +3,7 @@
  * the summary table and the validate report.
  */
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -197,5 +197,28 @@ describe('scripts/generate.ts', () => {
     expect(r.status).toBe(2);
     expect(oneLine(r.stderr)).toContain('--days');
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('the CLIs on an output root another run is writing', () => {
+  it('pipeline and validate exit 1 with one line naming the run that holds the root', () => {
+    const out = join(root, 'locked-out');
+    mkdirSync(join(out, 'runs'), { recursive: true });
+    const lock = {
+      holder: 'weekly-in-flight',
+      kind: 'run',
+      taken_at: '2026-01-01T03:00:00.000Z',
+      expires_at: '2999-01-01T03:00:00.000Z',
+    };
+    writeFileSync(join(out, 'runs/_lock.json'), JSON.stringify(lock));
+    const held = `output root ${out} is in use by run weekly-in-flight (since 2026-01-01T03:00:00.000Z)`;
+    const run = cli('pipeline', ['--input-path', lake, '--output-path', out, '--now', NOW]);
+    expect(run.status).toBe(1);
+    expect(oneLine(run.stderr)).toContain(held);
+    const validate = cli('validate', ['--input-path', lake, '--output-path', out, '--date', '2024-01-02']);
+    expect(validate.status).toBe(1);
+    expect(oneLine(validate.stderr)).toContain(held);
+    // Nothing was written, and the lock is the holder's still.
+    expect(listFiles(out)).toEqual(['runs/_lock.json']);
   });
 });

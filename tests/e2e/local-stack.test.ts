@@ -167,6 +167,20 @@ describe('local stack (serverless-offline over the embedded store)', () => {
     expect(list.runs.map((r) => r.run_id)).toContain('http-run-1');
   });
 
+  it('POST /runs recognises the run the local runner started (npm start), by its id', async () => {
+    const request = {
+      mode: 'full',
+      start_date: '2024-01-01',
+      end_date: '2024-01-03',
+      now: '2024-02-01T02:00:00Z',
+    };
+    const same = await post('/runs', { ...request, run_id: runId });
+    expect(same.status).toBe(202);
+    expect(JSON.parse(same.body)).toMatchObject({ run_id: runId, status: 'SUCCEEDED', existing: true });
+    const other = await post('/runs', { ...request, end_date: '2024-01-02', run_id: runId });
+    expect(other.status).toBe(409);
+  });
+
   it('validation reports are served as JSON and, on request, as HTML', async () => {
     const json = await get('/validation-reports/2024-01-02');
     expect(json.status).toBe(200);

@@ -156,6 +156,9 @@ class FlakyLake implements Lake {
   deletePrefix(prefix: string) {
     return this.inner.deletePrefix(prefix);
   }
+  writeIfAbsent(key: string, body: Uint8Array | string) {
+    return this.inner.writeIfAbsent(key, body);
+  }
   uriOf(key: string) {
     return this.inner.uriOf(key);
   }

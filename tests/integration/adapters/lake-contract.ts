@@ -96,6 +96,31 @@ export function describeLakeContract(name: string, makeLake: () => Promise<Lake>
       await expect(lake.read('out/day=01/part-0.parquet')).rejects.toBeInstanceOf(ObjectNotFoundError);
     });
 
+    it('creates an object only when absent (writeIfAbsent), never replacing one', async () => {
+      expect(await lake.writeIfAbsent('runs/r1/request.json', 'first')).toBe(true);
+      expect(await lake.writeIfAbsent('runs/r1/request.json', 'second, longer')).toBe(false);
+      expect(text(await lake.read('runs/r1/request.json'))).toBe('first');
+      await lake.write('runs/r2/request.json', 'plain write');
+      expect(await lake.writeIfAbsent('runs/r2/request.json', 'other')).toBe(false);
+      expect(text(await lake.read('runs/r2/request.json'))).toBe('plain write');
+      expect((await lake.list('runs/')).map((o) => o.key)).toEqual([
+        'runs/r1/request.json',
+        'runs/r2/request.json',
+      ]);
+      await lake.deletePrefix('runs/r1/request.json');
+      expect(await lake.writeIfAbsent('runs/r1/request.json', 'again')).toBe(true);
+      expect(text(await lake.read('runs/r1/request.json'))).toBe('again');
+    });
+
+    it('lets exactly one of many concurrent writeIfAbsent calls create a key, whole', async () => {
+      const bodies = Array.from({ length: 12 }, (_, i) => `writer ${i} `.repeat(2000));
+      const created = await Promise.all(bodies.map((b) => lake.writeIfAbsent('lock/one.json', b)));
+      expect(created.filter((c) => c)).toHaveLength(1);
+      const winner = bodies[created.indexOf(true)];
+      expect(text(await lake.read('lock/one.json'))).toBe(winner);
+      expect((await lake.list('lock/')).map((o) => o.key)).toEqual(['lock/one.json']);
+    });
+
     it('rejects a missing object with ObjectNotFoundError naming its URI', async () => {
       const err: unknown = await lake.read('no/such/key.json').catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ObjectNotFoundError);

@@ -2,6 +2,7 @@ import {
   CreateBucketCommand,
   DeleteObjectsCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,7 +14,7 @@ import { LocalLake } from '../../../adapters/local-lake';
 import { S3Lake, createS3Client, parseS3Uri } from '../../../adapters/s3-lake';
 import { InvalidArgumentError, StorageError } from '../../../domain/errors';
 import { describeLakeContract } from './lake-contract';
-import { S3rver, type S3rverServer } from '../../support/s3rver';
+import { PlainS3rver, S3rver, type S3rverServer } from '../../support/s3rver';
 
 const BUCKET = 'lake-test';
 let server: S3rverServer;
@@ -93,6 +94,47 @@ describe('S3Lake specifics', () => {
     expect(listed[n - 1]?.key).toBe('p/02344.txt');
     await lake.deletePrefix('p/');
     expect(deleteBatches).toEqual([1000, 1000, 345]);
+  });
+
+  it('creates with a conditional PUT that the test server refuses with 412 when the key exists', async () => {
+    const lake = new S3Lake(`s3://${BUCKET}/conditional/lake`, client);
+    expect(await lake.writeIfAbsent('runs/x/request.json', 'first')).toBe(true);
+    const put = (body: string) =>
+      client.send(
+        new PutObjectCommand({
+          Bucket: BUCKET,
+          Key: 'conditional/lake/runs/x/request.json',
+          Body: body,
+          IfNoneMatch: '*',
+        }),
+      );
+    const refused: unknown = await put('second').catch((e: unknown) => e);
+    expect((refused as { name?: string }).name).toBe('PreconditionFailed');
+    expect((refused as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode).toBe(412);
+    expect(Buffer.from(await lake.read('runs/x/request.json')).toString()).toBe('first');
+  });
+
+  // Why the tests' server adds the check: s3rver itself overwrites, which AWS never does.
+  it('s3rver as shipped ignores If-None-Match on PUT (so the tests never use it bare)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 's3rver-plain-'));
+    const plain = new PlainS3rver({ port: 0, address: '127.0.0.1', silent: true, directory: dir });
+    const { port } = await plain.run();
+    const bare = createS3Client({
+      endpoint: `http://127.0.0.1:${port}`,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+    try {
+      await bare.send(new CreateBucketCommand({ Bucket: 'plain' }));
+      const lake = new S3Lake('s3://plain/l', bare);
+      expect(await lake.writeIfAbsent('k.json', 'first')).toBe(true);
+      expect(await lake.writeIfAbsent('k.json', 'second')).toBe(true);
+      expect(Buffer.from(await lake.read('k.json')).toString()).toBe('second');
+    } finally {
+      bare.destroy();
+      await plain.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('maps other failures to StorageError naming the URI', async () => {

@@ -114,6 +114,7 @@ describe('write failures', () => {
       list: (p) => memory.list(p),
       read: (k) => memory.read(k),
       deletePrefix: (p) => memory.deletePrefix(p),
+      writeIfAbsent: (k, b) => memory.writeIfAbsent(k, b),
       uriOf: (k) => memory.uriOf(k),
       write: async (key, body) => {
         if (key.includes('day=16/')) throw new StorageError(`cannot write ${key}: throttled`);
@@ -142,6 +143,7 @@ describe('write failures', () => {
       read: (k) => memory.read(k),
       deletePrefix: (p) => memory.deletePrefix(p),
       uriOf: (k) => memory.uriOf(k),
+      writeIfAbsent: (k, body) => memory.writeIfAbsent(k, body),
       write: async (key, body) => {
         if (fail && key === keyOf('16', 1)) throw new StorageError(`cannot write ${key}: throttled`);
         await memory.write(key, body);

@@ -9,6 +9,7 @@ import { createHandler as createList } from '../../../handlers/runs-list';
 import { createHandler as createStart } from '../../../handlers/runs-start';
 import { LocalEngine } from '../../../adapters/local-state-machine';
 import { RunControl } from '../../../domain/pipeline/run-control';
+import { RUN_TIMEOUT_SECONDS } from '../../../state-machines/pipeline-definition';
 import { runPipelineLocally } from '../../../handlers/lib/pipeline-engine';
 import { createWiring, withWiring } from '../../../wiring';
 import { runPipeline, testSettings } from '../../support/run-pipeline';
@@ -39,12 +40,11 @@ describe('runs routes over the in-process engine', () => {
     });
     engine = new LocalEngine((request) => withWiring(wired, () => runPipelineLocally(request)));
     service = {
-      control: new RunControl(
-        lakeFromUri(out),
-        (uri) => lakeFromUri(uri),
-        engine,
-        () => clock,
-      ),
+      control: new RunControl(lakeFromUri(out), (uri) => lakeFromUri(uri), engine, {
+        clock: () => clock,
+        inputUri: lake,
+        runMaxSeconds: RUN_TIMEOUT_SECONDS,
+      }),
       roots: { inputUri: lake, outputUri: out },
       clock: () => clock,
     };

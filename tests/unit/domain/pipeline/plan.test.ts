@@ -23,6 +23,8 @@ const ctx = (windowDays: number): TaskContext => ({
   shardCount: 4,
   mapMaxConcurrency: 2,
   trainingWindowDays: windowDays,
+  registryUri: 'memory://output',
+  runMaxSeconds: 3600,
 });
 
 describe('Plan: the days of a full run without dates', () => {
