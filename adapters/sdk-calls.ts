@@ -18,6 +18,8 @@ export interface SdkCall {
   readonly operation: string;
   /** The command's input, as given to the client (before serialisation). */
   readonly input: Readonly<Record<string, unknown>>;
+  /** The error's name when the call failed (`NoSuchKey`, ...), else undefined. */
+  readonly error: string | undefined;
 }
 
 /** Receives every call of the clients it is added to. */
@@ -48,17 +50,24 @@ interface WithMiddleware {
   };
 }
 
-/** Adds `recorder` to `client`: it sees each command's input before the SDK sends it. */
+/** Adds `recorder` to `client`: it sees each command's input and whether the call failed. */
 export function recordSdkCalls<C extends WithMiddleware>(client: C, recorder: SdkCallRecorder): C {
   client.middlewareStack.add(
     (next, context) => async (args: InitializeHandlerArguments<object>) => {
-      recorder({
+      const call = {
         functionKey: currentFunction(),
         service: (context.clientName ?? '').replace(/Client$/, ''),
         operation: (context.commandName ?? '').replace(/Command$/, ''),
         input: args.input as Record<string, unknown>,
-      });
-      return next(args);
+      };
+      try {
+        const output = await next(args);
+        recorder({ ...call, error: undefined });
+        return output;
+      } catch (error) {
+        recorder({ ...call, error: error instanceof Error ? error.name : String(error) });
+        throw error;
+      }
     },
     { step: 'initialize', name: 'recordSdkCalls' },
   );

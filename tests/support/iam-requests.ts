@@ -41,7 +41,15 @@ const S3_ACTIONS: Readonly<Record<string, string>> = {
   DeleteObjects: 's3:DeleteObject',
 };
 
-function s3Requests(operation: string, input: Input, scope: AwsScope): IamRequest[] {
+/** Answers of a read of a missing key: S3 gives them only to callers who may list the bucket (else 403). */
+const NOT_FOUND = new Set(['NoSuchKey', 'NotFound']);
+
+function s3Requests(
+  operation: string,
+  input: Input,
+  error: string | undefined,
+  scope: AwsScope,
+): IamRequest[] {
   const bucket = String(input.Bucket);
   const bucketArn = `arn:${scope.partition}:s3:::${bucket}`;
   const object = (key: unknown): string => `${bucketArn}/${String(key)}`;
@@ -66,7 +74,11 @@ function s3Requests(operation: string, input: Input, scope: AwsScope): IamReques
         context: input.Prefix === undefined ? {} : { 's3:prefix': String(input.Prefix) },
       },
     ];
-  return [{ action, resource: input.Key === undefined ? bucketArn : object(input.Key), context: {} }];
+  const request = { action, resource: input.Key === undefined ? bucketArn : object(input.Key), context: {} };
+  // The code relies on "not found" (readJsonOrNull), which takes s3:ListBucket, unconditionally.
+  if (error !== undefined && NOT_FOUND.has(error))
+    return [request, { action: 's3:ListBucket', resource: bucketArn, context: {} }];
+  return [request];
 }
 
 // ---- DynamoDB ----
@@ -146,7 +158,7 @@ function arnRequest(prefix: string, operation: string, arn: unknown): IamRequest
 /** The IAM requests of one SDK call; throws naming the service when it has no mapping yet. */
 export function iamRequestsOf(call: SdkCall, scope: AwsScope): IamRequest[] {
   const { service, operation, input } = call;
-  if (service === 'S3') return s3Requests(operation, input, scope);
+  if (service === 'S3') return s3Requests(operation, input, call.error, scope);
   if (service === 'DynamoDB') return dynamoDbRequests(operation, input, scope);
   if (service === 'SFN')
     return arnRequest('states', operation, input.executionArn ?? input.stateMachineArn ?? input.mapRunArn);

@@ -54,6 +54,8 @@ async function http(functionKey: string, routeKey: string, request: Parameters<t
 async function run(body: Record<string, unknown>): Promise<Record<string, unknown>> {
   const started = await http('runsStart', 'POST /runs', { body });
   expect([started.status, started.body]).toEqual([202, expect.objectContaining({ run_id: body.run_id })]);
+  // Listed while it runs: its live status comes from the state machine.
+  expect((await http('runsList', 'GET /runs')).status).toBe(200);
   for (;;) {
     const view = await http('runsGet', 'GET /runs/{run_id}', {
       pathParameters: { run_id: String(body.run_id) },
@@ -89,7 +91,10 @@ beforeAll(async () => {
   );
   await upload(harness, bad, 'bad/');
 
-  // The pipeline, through the state machine: a full run, an incremental run, a failing run.
+  // The pipeline, through the state machine: full runs (the second one with fewer user shards,
+  // so it clears the shards it no longer writes), an incremental run, a failing run.
+  const FULL = { mode: 'full', start_date: '2024-01-01', end_date: '2024-01-02', now: NOW };
+  expect((await run({ ...FULL, run_id: 'iam-full-3', shards: 3 })).status).toBe('SUCCEEDED');
   const full = await run({
     mode: 'full',
     run_id: 'iam-full',
@@ -182,6 +187,14 @@ beforeAll(async () => {
   expect(await harness.invoke('freshnessCheck', {})).toMatchObject({ fresh: false });
 
   result = await simulate(template, harness.log);
+  if (process.env.IAM_SIMULATION_CALLS !== undefined)
+    writeFileSync(
+      process.env.IAM_SIMULATION_CALLS,
+      harness.log
+        .all()
+        .map((r) => `${r.functionKey} ${r.action} ${r.resource} ${JSON.stringify(r.context)}`)
+        .join('\n'),
+    );
   if (process.env.IAM_SIMULATION_REPORT !== undefined)
     writeFileSync(process.env.IAM_SIMULATION_REPORT, `${formatResult(result)}\n`);
 }, 600_000);
