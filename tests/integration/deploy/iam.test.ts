@@ -13,6 +13,7 @@ import type { KinesisStreamEvent, S3Event } from 'aws-lambda';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { rawKeys } from '../../../domain/lake-layout';
 import { generateLake } from '../../../scripts/lib/generate/generate-lake';
 import { SMALL_LAKE, httpEvent } from '../../support/http-events';
 import { type IamHarness, startIamHarness, upload } from '../../support/iam-harness';
@@ -27,6 +28,8 @@ import {
 import { type CfnTemplate, packageTemplate, serverlessFunctionKeys } from '../../support/template';
 
 const NOW = '2024-02-01T02:00:00Z';
+/** A day after the generated lake's (SMALL_LAKE: 2024-01-01 to 03). */
+const BAD_DAY = '2024-01-05';
 const EVENTS = path.join(__dirname, '..', '..', 'events');
 const KINESIS = JSON.parse(
   readFileSync(path.join(EVENTS, 'kinesis', 'two-days-mixed.json'), 'utf8'),
@@ -85,11 +88,10 @@ beforeAll(async () => {
   const lake: [string, Uint8Array | string][] = [];
   generateLake(SMALL_LAKE, (key, body) => void lake.push([key, body]));
   await upload(harness, lake);
-  // A lake whose first day is all garbage: its run fails validation, so RecordFailure runs.
-  const bad = lake.map(([key, body]): [string, Uint8Array | string] =>
-    key.startsWith('raw/interactions/') ? [key.replace(/\.gz$/, ''), 'not json\n'.repeat(50)] : [key, body],
-  );
-  await upload(harness, bad, 'bad/');
+  // A later day of nothing but garbage: a run over it fails validation, so RecordFailure runs.
+  await upload(harness, [
+    [`${rawKeys.partition('interactions', BAD_DAY)}part-0000.jsonl`, 'not json\n'.repeat(50)],
+  ]);
 
   // The pipeline, through the state machine: full runs (the second one with fewer user shards,
   // so it clears the shards it no longer writes), an incremental run, a failing run.
@@ -108,10 +110,9 @@ beforeAll(async () => {
   const failed = await run({
     mode: 'full',
     run_id: 'iam-failed',
-    start_date: '2024-01-01',
-    end_date: '2024-01-01',
+    start_date: BAD_DAY,
+    end_date: BAD_DAY,
     now: NOW,
-    input_path: 'bad',
   });
   expect(failed.status).toBe('FAILED');
   // The same run again: answered from its record.
