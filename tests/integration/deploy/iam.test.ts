@@ -8,12 +8,12 @@
  * IAM_SIMULATION_REPORT=<file> also writes the full result to that file.
  */
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { KinesisStreamEvent, S3Event } from 'aws-lambda';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { rawKeys } from '../../../domain/lake-layout';
+import { outputKeys, rawKeys } from '../../../domain/lake-layout';
 import { generateLake } from '../../../scripts/lib/generate/generate-lake';
 import { SMALL_LAKE, httpEvent } from '../../support/http-events';
 import { type IamHarness, startIamHarness, upload } from '../../support/iam-harness';
@@ -30,6 +30,8 @@ import { type CfnTemplate, packageTemplate, serverlessFunctionKeys } from '../..
 const NOW = '2024-02-01T02:00:00Z';
 /** A day after the generated lake's (SMALL_LAKE: 2024-01-01 to 03). */
 const BAD_DAY = '2024-01-05';
+/** The gzip magic number, then no valid stream. */
+const CORRUPT_GZIP = Uint8Array.from([0x1f, 0x8b, 0x08, 0x00, 0x01, 0x02, 0x03]);
 const EVENTS = path.join(__dirname, '..', '..', 'events');
 const KINESIS = JSON.parse(
   readFileSync(path.join(EVENTS, 'kinesis', 'two-days-mixed.json'), 'utf8'),
@@ -88,10 +90,9 @@ beforeAll(async () => {
   const lake: [string, Uint8Array | string][] = [];
   generateLake(SMALL_LAKE, (key, body) => void lake.push([key, body]));
   await upload(harness, lake);
-  // A later day of nothing but garbage: a run over it fails validation, so RecordFailure runs.
-  await upload(harness, [
-    [`${rawKeys.partition('interactions', BAD_DAY)}part-0000.jsonl`, 'not json\n'.repeat(50)],
-  ]);
+  // A later day whose object is not gzip: its day task fails, leaving no record of it, and
+  // RecordFailure reads the records of the run's days (one of them missing).
+  await upload(harness, [[`${rawKeys.partition('interactions', BAD_DAY)}part-0000.jsonl.gz`, CORRUPT_GZIP]]);
 
   // The pipeline, through the state machine: full runs (the second one with fewer user shards,
   // so it clears the shards it no longer writes), an incremental run, a failing run.
@@ -114,7 +115,16 @@ beforeAll(async () => {
     end_date: BAD_DAY,
     now: NOW,
   });
-  expect(failed.status).toBe('FAILED');
+  expect(failed).toMatchObject({ status: 'FAILED', error: expect.stringContaining('gunzip failed') });
+  // A damaged state (a user shard's part missing): the incremental run fails, naming the part.
+  await harness.s3.send(
+    new DeleteObjectCommand({
+      Bucket: harness.bucket,
+      Key: `processed/${outputKeys.userState('2024-01-03', 1)}`,
+    }),
+  );
+  const damaged = await run({ mode: 'incremental', run_id: 'iam-damaged', date: '2024-01-03', now: NOW });
+  expect(damaged).toMatchObject({ status: 'FAILED', error: expect.stringContaining('missing, though') });
   // The same run again: answered from its record.
   expect(
     (
