@@ -354,6 +354,17 @@ async function evaluate(fn: TemplateFunction, request: IamRequest): Promise<Gran
   );
 }
 
+/** Whether the role of `functionKey` allows `request` (a check of one grant's limits). */
+export async function allows(
+  template: CfnTemplate,
+  functionKey: string,
+  request: IamRequest,
+): Promise<boolean> {
+  const fn = templateFunctions(template).get(functionKey);
+  if (fn === undefined) throw new Error(`serverless.yml declares no function ${functionKey}`);
+  return (await evaluate(fn, request)) !== null;
+}
+
 /**
  * Evaluates every recorded request (plus the Lambda service's own) against its function's role.
  * Denied: requests no statement allows. Unused: grants of the roles of functions that ran that no

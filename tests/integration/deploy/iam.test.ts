@@ -19,6 +19,7 @@ import { SMALL_LAKE, httpEvent } from '../../support/http-events';
 import { type IamHarness, startIamHarness, upload } from '../../support/iam-harness';
 import {
   type SimulationResult,
+  allows,
   denialLine,
   formatResult,
   grantLine,
@@ -236,5 +237,41 @@ describe('IAM simulation of every function of serverless.yml', () => {
 
   it('grants nothing that no call uses', () => {
     expect(result.unused.map(grantLine)).toEqual([]);
+  });
+
+  it('keeps Publish on the feature items and onRawInteractions on the counter items (dynamodb:LeadingKeys)', async () => {
+    const table = `arn:aws:dynamodb:us-east-1:123456789012:table/${harness.table}`;
+    const put = (keys: string[]) => ({
+      action: 'dynamodb:PutItem',
+      resource: table,
+      context: { 'dynamodb:LeadingKeys': keys },
+    });
+    const verdicts = async (functionKey: string) =>
+      Promise.all(
+        [
+          ['USER#u1'],
+          ['ITEM#p1'],
+          ['RT#USER#u1'],
+          ['RT#SESSION#u1#s1'],
+          ['RT#OBJECT#k#e'],
+          ['USER#u1', 'RT#USER#u1'],
+        ].map(async (keys) => [keys.join(','), await allows(template, functionKey, put(keys))]),
+      );
+    expect(await verdicts('pipelinePublish')).toEqual([
+      ['USER#u1', true],
+      ['ITEM#p1', true],
+      ['RT#USER#u1', false],
+      ['RT#SESSION#u1#s1', false],
+      ['RT#OBJECT#k#e', false],
+      ['USER#u1,RT#USER#u1', false],
+    ]);
+    expect(await verdicts('onRawInteractions')).toEqual([
+      ['USER#u1', false],
+      ['ITEM#p1', false],
+      ['RT#USER#u1', true],
+      ['RT#SESSION#u1#s1', true],
+      ['RT#OBJECT#k#e', true],
+      ['USER#u1,RT#USER#u1', false],
+    ]);
   });
 });
