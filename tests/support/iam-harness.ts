@@ -27,7 +27,8 @@ import {
   startStepFunctionsStandIn,
 } from './aws-stand-ins';
 import { lambdaContext } from './http-events';
-import { CallLog, awsScope, resolve, templateFunctions } from './iam-simulation';
+import { resolve } from './cfn-resolve';
+import { CallLog, awsScope, templateFunctions } from './iam-simulation';
 import { S3rver, type S3rverServer } from './s3rver';
 import { type CfnTemplate, REPO_ROOT, functionLogicalId, prop, resource } from './template';
 
