@@ -19,7 +19,7 @@ import { runAsFunction } from '../../adapters/sdk-calls';
 import { type Settings, loadSettings } from '../../config';
 import type { RunRequest } from '../../domain/pipeline/run-request';
 import { runPipelineLocally } from '../../handlers/lib/pipeline-engine';
-import { type WiringOverrides, resetWiring, useWiring } from '../../wiring';
+import { resetWiring, useWiring } from '../../wiring';
 import {
   type SnsStandIn,
   type StepFunctionsStandIn,
@@ -69,7 +69,6 @@ function functionEnvironment(template: CfnTemplate, logicalId: string): Record<s
 export async function startIamHarness(
   template: CfnTemplate,
   extraEnv: Record<string, string>,
-  overrides: WiringOverrides = {},
 ): Promise<IamHarness> {
   const saved = Object.fromEntries(CREDENTIALS.map((name) => [name, process.env[name]]));
   delete process.env.AWS_SESSION_TOKEN;
@@ -107,7 +106,7 @@ export async function startIamHarness(
   await ensureFeatureTable(dynamo, settings.online.table);
 
   const log = new CallLog(awsScope(template));
-  useWiring({ settings, sdkCalls: log.record, emitMetrics: () => undefined, ...overrides });
+  useWiring({ settings, sdkCalls: log.record, emitMetrics: () => undefined });
   const functions = templateFunctions(template);
   const entries = new Map<string, Entry>();
   const entryOf = async (key: string): Promise<Entry> => {

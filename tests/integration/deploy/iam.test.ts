@@ -195,7 +195,7 @@ beforeAll(async () => {
       Records: [{ ...record, s3: { ...record?.s3, bucket, object } }],
     });
   }
-  // Nothing arrived in the last hours (the clock is NOW): a freshness alert, to the lake and SNS.
+  // The wall clock is long past the lake's days, so the raw data is stale: an alert, to the lake and SNS.
   expect(await harness.invoke('freshnessCheck', {})).toMatchObject({ fresh: false });
 
   result = await simulate(template, harness.log);
