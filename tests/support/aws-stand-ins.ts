@@ -35,7 +35,10 @@ async function bodyOf(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Serves `handle(operation, body)` on 127.0.0.1, answering injected or thrown `Failure`s with `reply`. */
+/**
+ * Serves `handle(operation, body)` on 127.0.0.1 (`operationOf` names the operation of a request),
+ * answering an injected failure or a thrown `Failure` with `replyError`, anything else with 500.
+ */
 async function serve(
   operationOf: (req: IncomingMessage, body: string) => string,
   handle: (operation: string, body: string) => Promise<{ type: string; body: string }>,

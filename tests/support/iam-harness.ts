@@ -81,7 +81,7 @@ export async function startIamHarness(
   const s3rver: S3rverServer = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: dir });
   const { port } = await s3rver.run();
   const dynalite: LocalDynamo = await startDynalite();
-  const env = functionEnvironment(template, 'RunsStartLambdaFunction');
+  const env = functionEnvironment(template, functionLogicalId('runsStart'));
   const stateMachineArn = String(env.STATE_MACHINE_ARN);
   const stepFunctions = await startStepFunctionsStandIn({
     stateMachineArns: [stateMachineArn],

@@ -91,7 +91,7 @@ beforeAll(async () => {
   const lake: [string, Uint8Array | string][] = [];
   generateLake(SMALL_LAKE, (key, body) => void lake.push([key, body]));
   await upload(harness, lake);
-  // A later day whose object is not gzip: its day task fails, leaving no record of it, and
+  // A later day whose object is corrupt gzip: its day task fails, leaving no record of it, and
   // RecordFailure reads the records of the run's days (one of them missing).
   await upload(harness, [[`${rawKeys.partition('interactions', BAD_DAY)}part-0000.jsonl.gz`, CORRUPT_GZIP]]);
 
@@ -99,14 +99,7 @@ beforeAll(async () => {
   // so it clears the shards it no longer writes), an incremental run, a failing run.
   const FULL = { mode: 'full', start_date: '2024-01-01', end_date: '2024-01-02', now: NOW };
   expect((await run({ ...FULL, run_id: 'iam-full-3', shards: 3 })).status).toBe('SUCCEEDED');
-  const full = await run({
-    mode: 'full',
-    run_id: 'iam-full',
-    start_date: '2024-01-01',
-    end_date: '2024-01-02',
-    now: NOW,
-  });
-  expect(full.status).toBe('SUCCEEDED');
+  expect((await run({ ...FULL, run_id: 'iam-full' })).status).toBe('SUCCEEDED');
   const daily = await run({ mode: 'incremental', run_id: 'iam-daily', date: '2024-01-03', now: NOW });
   expect(daily.status).toBe('SUCCEEDED');
   const failed = await run({
@@ -127,31 +120,29 @@ beforeAll(async () => {
   const damaged = await run({ mode: 'incremental', run_id: 'iam-damaged', date: '2024-01-03', now: NOW });
   expect(damaged).toMatchObject({ status: 'FAILED', error: expect.stringContaining('missing, though') });
   // The same run again: answered from its record.
-  expect(
-    (
-      await http('runsStart', 'POST /runs', {
-        body: {
-          mode: 'full',
-          run_id: 'iam-full',
-          start_date: '2024-01-01',
-          end_date: '2024-01-02',
-          now: NOW,
-        },
-      })
-    ).body,
-  ).toMatchObject({ existing: true });
+  const again = await http('runsStart', 'POST /runs', { body: { ...FULL, run_id: 'iam-full' } });
+  expect(again.body).toMatchObject({ existing: true });
 
   // Every other route, found and not found.
   expect((await http('runsList', 'GET /runs')).status).toBe(200);
   expect(
     (await http('validationsCreate', 'POST /validations', { body: { date: '2024-01-02' } })).status,
   ).toBe(200);
+  const reports: [string, number][] = [];
   for (const date of ['2024-01-02', '2023-01-01'])
-    for (const accept of ['application/json', 'text/html'])
-      await http('validationReportsGet', 'GET /validation-reports/{date}', {
+    for (const accept of ['application/json', 'text/html']) {
+      const reply = await http('validationReportsGet', 'GET /validation-reports/{date}', {
         pathParameters: { date },
         headers: { accept },
       });
+      reports.push([date, reply.status]);
+    }
+  expect(reports).toEqual([
+    ['2024-01-02', 200],
+    ['2024-01-02', 200],
+    ['2023-01-01', 404],
+    ['2023-01-01', 404],
+  ]);
   expect(
     (await http('datasetsGet', 'GET /datasets/{run_id}', { pathParameters: { run_id: 'iam-full' } })).status,
   ).toBe(200);
