@@ -44,6 +44,10 @@ const EnvSchema = z.object({
   FEATURE_STALE_HOURS: z.coerce.number().positive().default(36),
   /** The deployed state machine; unset means the in-process engine (aws-local-stepfunctions). */
   STATE_MACHINE_ARN: z.string().min(1).optional(),
+  /** A Step Functions-compatible endpoint (the tests' stand-in); unset on AWS. */
+  STEP_FUNCTIONS_ENDPOINT_URL: z.url().optional(),
+  /** An SNS-compatible endpoint (the tests' stand-in); unset on AWS. */
+  SNS_ENDPOINT_URL: z.url().optional(),
   /** Print the run's CloudWatch metrics (Embedded Metric Format) on stdout from the CLIs too. */
   EMF_STDOUT: z.enum(['0', '1', 'true', 'false']).default('0'),
   /** Port of the local HTTP API (`npm start`). */
@@ -77,6 +81,8 @@ export interface Settings {
   };
   readonly stateMachineArn: string | undefined;
   readonly alertsTopicArn: string | undefined;
+  /** Endpoints of the Step Functions and SNS APIs (local stand-ins; unset on AWS). */
+  readonly endpoints: { readonly stepFunctions?: string; readonly sns?: string };
   readonly apiPort: number;
   readonly emfStdout: boolean;
   /** Running inside Lambda (`AWS_LAMBDA_FUNCTION_NAME` set): metrics go to stdout for CloudWatch. */
@@ -139,6 +145,12 @@ export function loadSettings(rawEnv: Record<string, string | undefined> = proces
     },
     stateMachineArn: e.STATE_MACHINE_ARN,
     alertsTopicArn: e.ALERTS_TOPIC_ARN,
+    endpoints: {
+      ...(e.STEP_FUNCTIONS_ENDPOINT_URL === undefined
+        ? {}
+        : { stepFunctions: e.STEP_FUNCTIONS_ENDPOINT_URL }),
+      ...(e.SNS_ENDPOINT_URL === undefined ? {} : { sns: e.SNS_ENDPOINT_URL }),
+    },
     apiPort: e.API_PORT,
     emfStdout: e.EMF_STDOUT === '1' || e.EMF_STDOUT === 'true',
     onLambda: env.AWS_LAMBDA_FUNCTION_NAME !== undefined,

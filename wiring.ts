@@ -11,6 +11,7 @@ import { pipelinePorts } from './adapters/pipeline-deps';
 import { createS3Client } from './adapters/s3-lake';
 import { SnsAlertPublisher, createSnsClient } from './adapters/sns-alerts';
 import { createSfnClient } from './adapters/step-functions';
+import { type SdkCallRecorder, recordSdkCalls } from './adapters/sdk-calls';
 import { type Settings, getSettings } from './config';
 import type { Alert } from './domain/monitoring/alerts';
 import { type RunMonitor, createRunMonitor } from './domain/monitoring/monitor-run';
@@ -86,6 +87,8 @@ export interface WiringOverrides {
   /** The Monitor task's checks; null runs none (property tests that compare outputs only). */
   readonly runChecks?: RunMonitor | null;
   readonly codeVersion?: string;
+  /** Sees every AWS SDK call of the clients built here (the IAM simulation test). */
+  readonly sdkCalls?: SdkCallRecorder;
 }
 
 /** Builds a value on first use and keeps it. */
@@ -110,7 +113,10 @@ export function createWiring(overrides: WiringOverrides = {}): Wiring {
     inputUri: settings.lakeUri,
     outputUri: settings.outputUri ?? joinLakeUri(settings.lakeUri, 'processed'),
   };
-  const s3 = once((): S3Client => createS3Client(settings.s3));
+  // Under the IAM simulation test every client built here reports its calls.
+  const recorded = <C extends Parameters<typeof recordSdkCalls>[0]>(client: C): C =>
+    overrides.sdkCalls === undefined ? client : recordSdkCalls(client, overrides.sdkCalls);
+  const s3 = once((): S3Client => recorded(createS3Client(settings.s3)));
   const lake =
     overrides.lake ??
     ((uri: string): Lake => lakeFromUri(uri, uri.startsWith('s3://') ? { s3Client: s3() } : {}));
@@ -126,7 +132,7 @@ export function createWiring(overrides: WiringOverrides = {}): Wiring {
       }
       return found;
     });
-  const dynamo = once(() => createDynamoDbClient(settings.online, settings.s3.region));
+  const dynamo = once(() => recorded(createDynamoDbClient(settings.online, settings.s3.region)));
   const configuredStore = once(
     (): FeatureStore =>
       overrides.featureStore ?? createFeatureStore(dynamo(), settings.online.table, settings.online.ttlDays),
@@ -137,7 +143,10 @@ export function createWiring(overrides: WiringOverrides = {}): Wiring {
   const sns = once(() =>
     settings.alertsTopicArn === undefined
       ? null
-      : new SnsAlertPublisher(createSnsClient(settings.s3.region), settings.alertsTopicArn),
+      : new SnsAlertPublisher(
+          recorded(createSnsClient(settings.s3.region, settings.endpoints.sns)),
+          settings.alertsTopicArn,
+        ),
   );
   const notify = overrides.notify ?? (async (alert: Alert) => sns()?.publish(alert));
   const emitMetrics =
@@ -189,7 +198,9 @@ export function createWiring(overrides: WiringOverrides = {}): Wiring {
       publishes ? (output, asOf) => publishFromLake(configuredStore(), output, asOf, decodeParquet) : null,
     runChecks,
     notify,
-    stepFunctions: once(() => createSfnClient(settings.s3.region)),
+    stepFunctions: once(() =>
+      recorded(createSfnClient(settings.s3.region, settings.endpoints.stepFunctions)),
+    ),
   };
 }
 

@@ -37,6 +37,11 @@ export const MAP_TASKS = [
   'AssembleDays',
 ] as const satisfies readonly TaskState[];
 
+/** The serverless.yml function key of the Lambda that runs Task `state`: `pipeline<State>`. */
+export function functionKey(state: TaskState): string {
+  return `pipeline${state}`;
+}
+
 /** A Task state's Lambda function, kebab-case after the state (`ValidateCleanDay` → `pipeline-validate-clean-day`). */
 export function functionSuffix(state: TaskState): string {
   return `pipeline-${state.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}`;

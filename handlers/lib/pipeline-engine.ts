@@ -5,7 +5,8 @@ import type { RunManifest, RunOutcome } from '../../domain/pipeline/manifest';
 import type { PlanOutput } from '../../domain/pipeline/plan';
 import type { RunRequest } from '../../domain/pipeline/run-request';
 import { type DayOutcome, describeDay } from '../../domain/pipeline/validate-clean-day';
-import { type TaskState, functionSuffix } from '../../state-machines/pipeline-definition';
+import { runAsFunction } from '../../adapters/sdk-calls';
+import { type TaskState, functionKey, functionSuffix } from '../../state-machines/pipeline-definition';
 import definition from '../../state-machines/pipeline.asl.json';
 import { wiring } from '../../wiring';
 import * as assembleDays from '../pipeline-assemble-days';
@@ -55,8 +56,9 @@ export async function runPipelineLocally(
     const handler = options.overrides?.[state] ?? entry;
     tasks[state] = {
       functionName: functionSuffix(state),
+      // The Task runs as its function (what the IAM simulation attributes its SDK calls to).
       handler: async (event, context) => {
-        const result = await handler(event, context);
+        const result = await runAsFunction(functionKey(state), () => handler(event, context));
         options.observe?.(state, event, result);
         if (state === 'Plan') run = (result as PlanOutput).run;
         if (state === 'ValidateCleanDay') w.log(describeDay(result as DayOutcome));

@@ -122,6 +122,17 @@ function removeIfEmpty(dir: string): void {
   }
 }
 
+/** The function keys of serverless.yml, in order (the two-space-indented keys of its `functions:` block). */
+export function serverlessFunctionKeys(): string[] {
+  const text = readFileSync(path.join(REPO_ROOT, 'serverless.yml'), 'utf8');
+  const start = text.indexOf('\nfunctions:\n');
+  if (start < 0) throw new Error('serverless.yml has no functions: block');
+  const rest = text.slice(start + '\nfunctions:\n'.length);
+  const end = rest.search(/^\S/m);
+  const block = end < 0 ? rest : rest.slice(0, end);
+  return [...block.matchAll(/^ {2}([A-Za-z0-9]+):\s*$/gm)].map((m) => m[1] as string);
+}
+
 /** The resources of one CloudFormation type, as `[logicalId, resource]` pairs. */
 export function resourcesOfType(template: CfnTemplate, type: string): [string, CfnResource][] {
   return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
