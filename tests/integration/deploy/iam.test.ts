@@ -98,6 +98,18 @@ beforeAll(async () => {
   // The pipeline, through the state machine: full runs (the second one with fewer user shards,
   // so it clears the shards it no longer writes), an incremental run, a failing run.
   const FULL = { mode: 'full', start_date: '2024-01-01', end_date: '2024-01-02', now: NOW };
+  // A lock left by a run that died without freeing the root (its time is up): taken over.
+  await upload(harness, [
+    [
+      `processed/${outputKeys.runLock}`,
+      JSON.stringify({
+        holder: 'iam-crashed',
+        kind: 'run',
+        taken_at: '2024-01-01T00:00:00.000Z',
+        expires_at: '2024-01-02T00:00:00.000Z',
+      }),
+    ],
+  ]);
   expect((await run({ ...FULL, run_id: 'iam-full-3', shards: 3 })).status).toBe('SUCCEEDED');
   expect((await run({ ...FULL, run_id: 'iam-full' })).status).toBe('SUCCEEDED');
   const daily = await run({ mode: 'incremental', run_id: 'iam-daily', date: '2024-01-03', now: NOW });
@@ -110,6 +122,18 @@ beforeAll(async () => {
     now: NOW,
   });
   expect(failed).toMatchObject({ status: 'FAILED', error: expect.stringContaining('gunzip failed') });
+  // Planning fails (an input root with no snapshots): Plan frees the root itself.
+  const unplanned = await run({ ...FULL, run_id: 'iam-no-input', input_path: 'empty' });
+  expect(unplanned).toMatchObject({ status: 'FAILED', error: expect.stringContaining('product snapshot') });
+  // StartExecution refused: the registration and the lock are removed, so the id stays free.
+  harness.stepFunctions.failNext('StartExecution', {
+    code: 'ExecutionLimitExceeded',
+    message: 'Too many running executions',
+    status: 400,
+  });
+  const refused = await http('runsStart', 'POST /runs', { body: { ...FULL, run_id: 'iam-refused' } });
+  expect(refused.status).toBeGreaterThanOrEqual(500);
+  expect(await keysUnder(`processed/${outputKeys.runRequest('iam-refused')}`)).toEqual([]);
   // A damaged state (a user shard's part missing): the incremental run fails, naming the part.
   await harness.s3.send(
     new DeleteObjectCommand({
