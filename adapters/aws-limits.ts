@@ -196,6 +196,10 @@ function awsEventCount(event: EngineEvent, kind: StateKind | undefined, failed: 
   const type = kind?.type;
   switch (event.type) {
     case 'ExecutionStarted':
+    case 'ExecutionSucceeded':
+    case 'ExecutionFailed':
+    case 'ExecutionAborted':
+    case 'ExecutionTimeout':
       return 1;
     case 'StateEntered':
       // Task: also scheduled and started; Map and Parallel: also started (a Map Run for a Distributed Map).
@@ -215,8 +219,7 @@ function awsEventCount(event: EngineEvent, kind: StateKind | undefined, failed: 
     case 'MapIterationFailed':
       return 1;
     default:
-      // StateCaught, Parallel branch markers: no event of their own on AWS; the execution's end is
-      // the last event and never counts against the limit.
+      // StateCaught, Parallel branch markers: no event of their own on AWS.
       return 0;
   }
 }
@@ -235,7 +238,7 @@ export class ExecutionHistory {
     private readonly limit = HISTORY_EVENT_LIMIT,
   ) {}
 
-  /** Events counted so far. */
+  /** Events counted so far (the execution's last one included once it ended). */
   get count(): number {
     return this.events;
   }
@@ -252,8 +255,9 @@ export class ExecutionHistory {
     );
     if (event.type === 'StateExited' || event.type === 'StateRetried') this.failedStates.delete(key);
     if (n === 0) return null;
-    // The failure event itself takes the last place.
-    if (this.events + n >= this.limit) return historyLimitReached(this.name, stateName);
+    // The execution's end always fits: when nothing else does, the failure event takes the last place.
+    const end = event.type.startsWith('Execution') && event.type !== 'ExecutionStarted';
+    if (!end && this.events + n >= this.limit) return historyLimitReached(this.name, stateName);
     this.events += n;
     return null;
   }

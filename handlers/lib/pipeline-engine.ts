@@ -1,4 +1,5 @@
 import {
+  type Definition,
   type ExecutionOptions,
   type LambdaEntry,
   type LocalTask,
@@ -44,6 +45,8 @@ export interface LocalRunOptions {
   readonly observe?: (state: TaskState, event: unknown, result: unknown) => void;
   /** The engine's options: fast retries, and each execution's history size and largest payload (tests). */
   readonly execution?: ExecutionOptions;
+  /** Another definition than the deployed one (tests: a shorter `TimeoutSeconds`). */
+  readonly definition?: Definition;
 }
 
 /**
@@ -71,7 +74,12 @@ export async function runPipelineLocally(
       },
     };
   }
-  const result = (await executeStateMachine(definition, request, tasks, options.execution)) as CommitOutput;
+  const result = (await executeStateMachine(
+    options.definition ?? definition,
+    request,
+    tasks,
+    options.execution,
+  )) as CommitOutput;
   const output = w.portsFor(run as PlanOutput['run']).output;
   const manifest = await readJson<RunManifest>(output, result.manifest_key);
   return { manifest, manifestKey: result.manifest_key };
