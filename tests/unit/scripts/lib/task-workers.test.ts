@@ -3,6 +3,7 @@
  * handler's error with its name (what Retry and Catch match), and a Lambda deadline, past which
  * the worker is stopped as Lambda ends its sandbox.
  */
+import { tmpdir } from 'node:os';
 import { lambdaContext } from '../../../../adapters/local-state-machine';
 import { StorageError } from '../../../../domain/errors';
 import { TaskWorkerPool } from '../../../../scripts/lib/task-workers';
@@ -11,7 +12,7 @@ import { relaxedConfig } from '../../../support/memory-pipeline';
 import { testSettings } from '../../../support/run-pipeline';
 
 describe('TaskWorkerPool', () => {
-  const pool = new TaskWorkerPool(1, testSettings(relaxedConfig(), { inputUri: 'memory://in' }));
+  const pool = new TaskWorkerPool(1, testSettings(relaxedConfig(), { inputUri: tmpdir() }));
   afterAll(() => pool.close());
 
   it("rejects with the handler's error, its name kept", async () => {
