@@ -25,17 +25,20 @@ describe('TaskWorkerPool', () => {
   });
 
   it('stops a worker whose job runs past its deadline', async () => {
-    const error = await pool
-      .entry('FoldItems')({ run: {} }, lambdaContext('pipeline-fold-items', 0.001))
+    // A new worker takes far longer than 50 ms to load the handlers: its first job is late.
+    const cold = new TaskWorkerPool(1, testSettings(relaxedConfig(), { inputUri: tmpdir() }));
+    const error = await cold
+      .entry('FoldItems')({ run: {} }, lambdaContext('pipeline-fold-items', 0.05))
       .catch((e: unknown) => e as Error);
     expect((error as Error).message).toBe(
       'FoldItems in a worker thread ran past its pipeline-fold-items deadline; the worker was stopped',
     );
     // The pool starts a new worker for the next job.
-    const next = await pool
+    const next = await cold
       .entry('ValidateCleanDay')({}, lambdaContext('pipeline-validate-clean-day', 60))
       .catch((e: unknown) => e as Error);
     expect((next as Error).name).toBe('InvalidArgumentError');
+    await cold.close();
   });
 
   it('carries a StorageError across the thread boundary as a StorageError by name (the ASL retries it)', () => {
