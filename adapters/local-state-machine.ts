@@ -239,6 +239,10 @@ class ExecutionState {
   violation: AwsLimitError | null = null;
   largest = { bytes: 0, at: '' };
   abort: () => void = () => undefined;
+  /** Stopped by Step Functions because its Map Run failed (a sibling failed): not a failure of its own. */
+  stopped = false;
+  /** Its Distributed Maps' current Map Runs, by Map state. */
+  readonly mapRuns = new Map<string, MapRun>();
 
   constructor(readonly name: string) {}
 
@@ -253,6 +257,12 @@ class ExecutionState {
     this.violation ??= violation;
     this.abort();
   }
+}
+
+/** One run of a Distributed Map: whether it failed, and its child executions still running. */
+interface MapRun {
+  failed: boolean;
+  readonly running: Set<ExecutionState>;
 }
 
 /**
@@ -273,9 +283,9 @@ class LocalRun {
   }
 
   /** Runs `definition` on `input` as one execution, enforcing the payload and history limits on every state. */
-  async execute(definition: Definition, input: unknown, name: string): Promise<unknown> {
+  async execute(definition: Definition, input: unknown, execution: ExecutionState): Promise<unknown> {
+    const { name } = execution;
     const prepared = prepare(definition);
-    const execution = new ExecutionState(name);
     const history = new ExecutionHistory(name, prepared.kinds);
     const machine = machineOf(prepared.definition);
     const overrides: Record<string, (params: unknown) => Promise<unknown>> = {};
@@ -343,6 +353,9 @@ class LocalRun {
               ? execution.measure(event.state.name, 'output', jsonBytes(event.state.output))
               : null);
       if (violation !== null) execution.fail(violation);
+      // Each time a Distributed Map starts (again), it starts a new Map Run.
+      if ((event.type === 'StateEntered' || event.type === 'StateRetried') && distributed(event.state.name))
+        execution.mapRuns.set(event.state.name, { failed: false, running: new Set() });
     }
   }
 
@@ -423,7 +436,11 @@ class LocalRun {
     return output;
   }
 
-  /** One iteration of a Distributed Map: a child execution; its failure fails the Map Run. */
+  /**
+   * One iteration of a Distributed Map: a child execution. Its failure fails the Map Run, as on
+   * AWS: the Map fails with `States.ExceedToleratedFailureThreshold`, the children still running
+   * are stopped and no other child starts.
+   */
   private async childExecution(
     parent: ExecutionState,
     child: { readonly map: string; readonly mapState: StateDefinition; readonly definition: Definition },
@@ -431,14 +448,32 @@ class LocalRun {
   ): Promise<unknown> {
     await eventLogsRead();
     if (parent.violation !== null) throw parent.violation.toStatesError().matchedAsAwsDoes({});
-    const name = `${child.map} child execution${subjectOf(input)}`;
+    const mapRunFailed = (): StatesError =>
+      new StatesError(MAP_RUN_FAILED.error, MAP_RUN_FAILED.cause).matchedAsAwsDoes(child.mapState);
+    let mapRun = parent.mapRuns.get(child.map);
+    if (mapRun === undefined) {
+      mapRun = { failed: false, running: new Set() };
+      parent.mapRuns.set(child.map, mapRun);
+    }
+    if (mapRun.failed) throw mapRunFailed();
+    const execution = new ExecutionState(`${child.map} child execution${subjectOf(input)}`);
+    mapRun.running.add(execution);
     try {
-      return await this.execute(child.definition, input, name);
+      return await this.execute(child.definition, input, execution);
     } catch (error) {
-      const key = `${name} ${JSON.stringify(input)}`;
+      if (execution.stopped) throw mapRunFailed();
       // A limit the child broke, or a definition the engine refused, is the run's error too.
-      if (![...this.failures.values()].includes(error)) this.failures.set(key, error);
-      throw new StatesError(MAP_RUN_FAILED.error, MAP_RUN_FAILED.cause).matchedAsAwsDoes(child.mapState);
+      if (![...this.failures.values()].includes(error))
+        this.failures.set(`${execution.name} ${JSON.stringify(input)}`, error);
+      mapRun.failed = true;
+      for (const sibling of mapRun.running)
+        if (sibling !== execution) {
+          sibling.stopped = true;
+          sibling.abort();
+        }
+      throw mapRunFailed();
+    } finally {
+      mapRun.running.delete(execution);
     }
   }
 }
@@ -462,7 +497,7 @@ export async function executeStateMachine(
   tasks: Readonly<Record<string, LocalTask>>,
   options: ExecutionOptions = {},
 ): Promise<unknown> {
-  return new LocalRun(tasks, options).execute(definition, input, 'execution');
+  return new LocalRun(tasks, options).execute(definition, input, new ExecutionState('execution'));
 }
 
 /** The in-process engine: runs the same definition in this process, in the background. */

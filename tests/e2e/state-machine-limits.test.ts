@@ -417,3 +417,54 @@ describe("a Task's TimeoutSeconds (States.Timeout)", () => {
     expect(remaining).toBeLessThanOrEqual(7_000);
   });
 });
+
+describe('a Distributed Map Run', () => {
+  /** A Distributed Map over `$.items`, each child a Task then a second Task; a failure goes to `Caught`. */
+  const map = (concurrency: number): Definition => ({
+    StartAt: 'Each',
+    States: {
+      Each: {
+        Type: 'Map',
+        ItemsPath: '$.items',
+        MaxConcurrency: concurrency,
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+          StartAt: 'First',
+          States: { First: task({ Next: 'Second' }), Second: task({ End: true }) },
+        },
+        ResultPath: null,
+        Catch: [CAUGHT],
+        End: true,
+      },
+      Caught: task({ End: true }),
+    },
+  });
+
+  it('starts no child after one failed, and stops those still running', async () => {
+    const first: unknown[] = [];
+    const second: unknown[] = [];
+    const handlers = tasks({
+      First: async (item) => {
+        first.push(item);
+        if (item === 'bad') throw new Error('bad item');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return item;
+      },
+      Second: (item) => second.push(item),
+      Caught: () => 'recorded',
+    });
+    // One at a time: the items after the failed one never start.
+    await expect(executeStateMachine(map(1), { items: ['bad', 'b', 'c'] }, handlers)).resolves.toBe(
+      'recorded',
+    );
+    expect(first).toEqual(['bad']);
+    // All at once: the slow ones are stopped before their second state.
+    first.length = 0;
+    await expect(executeStateMachine(map(3), { items: ['a', 'bad', 'c'] }, handlers)).resolves.toBe(
+      'recorded',
+    );
+    expect(first.sort()).toEqual(['a', 'bad', 'c']);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(second).toEqual([]);
+  });
+});
