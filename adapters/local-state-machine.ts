@@ -252,9 +252,16 @@ class ExecutionState {
     return dataLimitExceeded(state, what, size);
   }
 
-  /** Ends the execution as AWS would: no state runs after this. */
+  /** Ends the execution as AWS would: no state runs after this, nor in its child executions. */
   fail(violation: AwsLimitError): void {
     this.violation ??= violation;
+    this.abort();
+    for (const mapRun of this.mapRuns.values()) for (const child of mapRun.running) child.stop();
+  }
+
+  /** Stopped by Step Functions (its Map Run or its parent failed). */
+  stop(): void {
+    this.stopped = true;
     this.abort();
   }
 }
@@ -466,11 +473,7 @@ class LocalRun {
       if (![...this.failures.values()].includes(error))
         this.failures.set(`${execution.name} ${JSON.stringify(input)}`, error);
       mapRun.failed = true;
-      for (const sibling of mapRun.running)
-        if (sibling !== execution) {
-          sibling.stopped = true;
-          sibling.abort();
-        }
+      for (const sibling of mapRun.running) if (sibling !== execution) sibling.stop();
       throw mapRunFailed();
     } finally {
       mapRun.running.delete(execution);
