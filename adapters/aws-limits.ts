@@ -31,7 +31,7 @@ export function jsonBytes(value: unknown): number {
 }
 
 /** A retrier or catcher of a state's `Retry` or `Catch`. */
-interface ErrorMatcher {
+export interface ErrorMatcher {
   readonly ErrorEquals: readonly string[];
 }
 

@@ -4,6 +4,7 @@ import type { Context } from 'aws-lambda';
 import {
   AwsLimitError,
   type EngineEvent,
+  type ErrorMatcher,
   ExecutionHistory,
   type StateKind,
   StatesError,
@@ -26,11 +27,6 @@ export interface LocalTask {
   readonly handler: LambdaEntry;
   /** The Lambda function name (for the context). */
   readonly functionName: string;
-}
-
-/** A Retry or Catch entry, as far as the engine reads it. */
-interface ErrorMatcher {
-  readonly ErrorEquals: readonly string[];
 }
 
 /** A state of a definition, as far as the engine reads it. */
@@ -127,8 +123,9 @@ function prepare(definition: Definition): PreparedDefinition {
           const branches = state.Branches?.map((b) => ({ ...b, States: walk(b.States ?? {}) }));
           return [name, branches === undefined ? state : { ...state, Branches: branches }];
         }
+        const { Iterator: _iterator, ...rest } = state as StateDefinition & Record<string, unknown>;
         if (!distributed)
-          return [name, { ...state, ItemProcessor: { ...processor, States: walk(processor.States ?? {}) } }];
+          return [name, { ...rest, ItemProcessor: { ...processor, States: walk(processor.States ?? {}) } }];
         const child = `${name} child execution`;
         const { ProcessorConfig: _config, ...childDefinition } = processor;
         prepared.children.set(child, {
@@ -137,7 +134,6 @@ function prepare(definition: Definition): PreparedDefinition {
           definition: childDefinition as Definition,
         });
         prepared.kinds.set(child, { type: 'Task', distributed: false });
-        const { Iterator: _iterator, ...rest } = state as StateDefinition & Record<string, unknown>;
         return [
           name,
           {
@@ -239,7 +235,7 @@ class ExecutionState {
   violation: AwsLimitError | null = null;
   largest = { bytes: 0, at: '' };
   abort: () => void = () => undefined;
-  /** Stopped by Step Functions because its Map Run failed (a sibling failed): not a failure of its own. */
+  /** Stopped by Step Functions because its Map Run or its parent failed: not a failure of its own. */
   stopped = false;
   /** Its Distributed Maps' current Map Runs, by Map state. */
   readonly mapRuns = new Map<string, MapRun>();
