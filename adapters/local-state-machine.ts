@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { Context } from 'aws-lambda';
+import { PipelineError } from '../domain/errors';
 import {
   AwsLimitError,
   type EngineEvent,
@@ -292,10 +293,14 @@ class LocalRun {
     const history = new ExecutionHistory(name, prepared.kinds);
     const machine = machineOf(prepared.definition);
     const overrides: Record<string, (params: unknown) => Promise<unknown>> = {};
-    for (const [state, task] of Object.entries(this.tasks)) {
-      const definitionOfState = prepared.tasks.get(state);
-      if (definitionOfState !== undefined)
-        overrides[state] = (params) => this.task(execution, state, definitionOfState, task, params);
+    for (const [state, definitionOfState] of prepared.tasks) {
+      const task = this.tasks[state];
+      // Without a local handler the engine would invoke the real Lambda through the AWS SDK.
+      if (task === undefined)
+        throw new PipelineError(`Task state ${state} has no local handler (give one for every Task state)`, {
+          stage: state,
+        });
+      overrides[state] = (params) => this.task(execution, state, definitionOfState, task, params);
     }
     for (const [state, child] of prepared.children)
       overrides[state] = (params) => this.childExecution(execution, child, params);

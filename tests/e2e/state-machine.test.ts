@@ -72,6 +72,12 @@ describe('state-machines/pipeline.asl.json', () => {
     expect(states.Failed?.Type).toBe('Fail');
   });
 
+  it('refuses to run a Task state without a local handler (it would invoke the real Lambda)', async () => {
+    await expect(executeStateMachine(definition, {}, tasks({ Plan: async () => ({}) }))).rejects.toThrow(
+      'Task state FoldItems has no local handler (give one for every Task state)',
+    );
+  });
+
   it('runs end to end in-process: days fan out, only pointers flow between states', async () => {
     const seen: string[] = [];
     const payloads: string[] = [];
