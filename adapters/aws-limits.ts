@@ -38,8 +38,12 @@ export interface ErrorMatcher {
 /** Errors `States.ALL` does not match (AWS: terminal and runtime errors). */
 const NOT_MATCHED_BY_ALL = new Set(['States.DataLimitExceeded', 'States.Runtime']);
 
-/** Does AWS match `error` with one of `matchers`? `States.TaskFailed` matches anything but timeouts. */
+/**
+ * Does AWS match `error` with one of `matchers`? `States.TaskFailed` matches anything but timeouts;
+ * `States.Runtime` is matched by nothing, not even its own name (it always fails the execution).
+ */
 export function awsMatches(error: string, matchers: readonly ErrorMatcher[] | undefined): boolean {
+  if (error === 'States.Runtime') return false;
   return (matchers ?? []).some((m) =>
     m.ErrorEquals.some(
       (name) =>

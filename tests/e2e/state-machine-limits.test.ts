@@ -9,6 +9,7 @@ import {
   LAMBDA_REQUEST_LIMIT_BYTES,
   LAMBDA_RESPONSE_LIMIT_BYTES,
   STATE_PAYLOAD_LIMIT_BYTES,
+  awsMatches,
   lambdaRequestTooLarge,
 } from '../../adapters/aws-limits';
 import {
@@ -466,5 +467,19 @@ describe('a Distributed Map Run', () => {
     expect(first.sort()).toEqual(['a', 'bad', 'c']);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(second).toEqual([]);
+  });
+});
+
+describe('how AWS matches the errors of the limits', () => {
+  it('matches States.DataLimitExceeded by name only, States.Timeout by all but States.TaskFailed, States.Runtime never', () => {
+    const by = (...names: string[]) => [{ ErrorEquals: names }];
+    expect(awsMatches('States.DataLimitExceeded', by('States.ALL'))).toBe(false);
+    expect(awsMatches('States.DataLimitExceeded', by('States.TaskFailed'))).toBe(false);
+    expect(awsMatches('States.DataLimitExceeded', by('States.DataLimitExceeded'))).toBe(true);
+    expect(awsMatches('States.Timeout', by('States.TaskFailed'))).toBe(false);
+    expect(awsMatches('States.Timeout', by('States.ALL'))).toBe(true);
+    expect(awsMatches('States.Runtime', by('States.Runtime'))).toBe(false);
+    expect(awsMatches('StorageError', by('States.TaskFailed'))).toBe(true);
+    expect(awsMatches('Function.ResponseSizeTooLarge', by('Lambda.AWSLambdaException'))).toBe(false);
   });
 });
