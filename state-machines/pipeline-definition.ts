@@ -64,8 +64,15 @@ const RETRY = [
   { ErrorEquals: ['StorageError'], IntervalSeconds: 5, MaxAttempts: 3, BackoffRate: 2 },
 ];
 
-/** Any failure is recorded in the run's manifest before the execution fails. */
-const TO_RECORD_FAILURE = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordFailure' }];
+/**
+ * Any failure is recorded in the run's manifest before the execution fails. `States.ALL` does not
+ * match `States.DataLimitExceeded` (a state's input or output over 256 KiB), so it is named on its
+ * own; `States.Runtime` (such as the 25,000-event history limit) cannot be caught at all.
+ */
+const TO_RECORD_FAILURE = [
+  { ErrorEquals: ['States.DataLimitExceeded'], ResultPath: '$.error', Next: 'RecordFailure' },
+  { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordFailure' },
+];
 
 /** A `lambda:invoke` Task of the pipeline's function for `state`, with its payload and result handling. */
 function task(

@@ -1,4 +1,10 @@
-import { type LambdaEntry, type LocalTask, executeStateMachine } from '../../adapters/local-state-machine';
+import {
+  type Definition,
+  type ExecutionOptions,
+  type LambdaEntry,
+  type LocalTask,
+  executeStateMachine,
+} from '../../adapters/local-state-machine';
 import { readJson } from '../../domain/lake-json';
 import type { CommitOutput } from '../../domain/pipeline/commit-run';
 import type { RunManifest, RunOutcome } from '../../domain/pipeline/manifest';
@@ -38,6 +44,10 @@ export interface LocalRunOptions {
   readonly overrides?: Partial<Record<TaskState, LambdaEntry>>;
   /** Sees every Task's event and result (tests of the payloads between states). */
   readonly observe?: (state: TaskState, event: unknown, result: unknown) => void;
+  /** The engine's options: fast retries, and each execution's history size and largest payload (tests). */
+  readonly execution?: ExecutionOptions;
+  /** Another definition than the deployed one (tests: a shorter `TimeoutSeconds`). */
+  readonly definition?: Definition;
 }
 
 /**
@@ -66,7 +76,12 @@ export async function runPipelineLocally(
       },
     };
   }
-  const result = (await executeStateMachine(definition, request, tasks)) as CommitOutput;
+  const result = (await executeStateMachine(
+    options.definition ?? definition,
+    request,
+    tasks,
+    options.execution,
+  )) as CommitOutput;
   const output = w.portsFor(run as PlanOutput['run']).output;
   const manifest = await readJson<RunManifest>(output, result.manifest_key);
   return { manifest, manifestKey: result.manifest_key };

@@ -2,12 +2,14 @@ import { Worker } from 'node:worker_threads';
 import type { Context } from 'aws-lambda';
 import type { LambdaEntry } from '../../adapters/local-state-machine';
 import type { Settings } from '../../config';
-import { type ErrorCode, PipelineError } from '../../domain/errors';
 import type { TaskState } from '../../state-machines/pipeline-definition';
+import { type TaskWorkerData, type WorkerJob, type WorkerReply, errorOfReply } from './task-worker-main';
 
 interface Pending {
   resolve: (result: unknown) => void;
   reject: (error: Error) => void;
+  /** Ends the job when its Lambda's deadline passes (the worker is stopped, as Lambda ends its sandbox). */
+  deadline: NodeJS.Timeout | undefined;
 }
 
 /** Idle workers are stopped after this long, so their heaps are gone before the next stage. */
@@ -24,7 +26,7 @@ const YOUNG_GENERATION_MB = 192;
  */
 export class TaskWorkerPool {
   private readonly idle: Worker[] = [];
-  private readonly queue: { state: TaskState; event: unknown; pending: Pending }[] = [];
+  private readonly queue: { job: WorkerJob; pending: Pending }[] = [];
   private readonly inFlight = new Map<Worker, Pending>();
   private readonly live = new Set<Worker>();
   private idleTimer: NodeJS.Timeout | undefined;
@@ -34,29 +36,38 @@ export class TaskWorkerPool {
     private readonly settings: Settings,
   ) {}
 
-  /** The pool as a state's Lambda entry point. */
+  /**
+   * The pool as a state's Lambda entry point. The worker's handler gets a Lambda context with the
+   * same function name and deadline; past the deadline the worker is stopped and the call fails.
+   */
   entry(state: TaskState): LambdaEntry {
-    return (event: unknown, _context: Context) =>
+    return (event: unknown, context: Context) =>
       new Promise<unknown>((resolve, reject) => {
-        this.queue.push({ state, event, pending: { resolve, reject } });
+        const job: WorkerJob = {
+          state,
+          event,
+          functionName: context.functionName,
+          remainingMs: context.getRemainingTimeInMillis(),
+        };
+        this.queue.push({ job, pending: { resolve, reject, deadline: undefined } });
         this.dispatch();
       });
   }
 
   private spawn(): Worker {
     const worker = new Worker(require.resolve('./task-worker-main.ts'), {
-      workerData: { settings: this.settings },
+      workerData: { taskWorker: true, settings: this.settings } satisfies TaskWorkerData,
       execArgv: ['--import', 'tsx'],
       // A Map iteration allocates one short-lived object per record: a young generation this size
       // (Lambda's heap has room for it too) keeps them out of the old space and cuts GC time.
       resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
-    worker.on('message', (message: { result?: unknown; error?: { message: string; code: ErrorCode } }) => {
+    worker.on('message', (message: WorkerReply) => {
       const pending = this.inFlight.get(worker);
       this.inFlight.delete(worker);
       if (pending !== undefined) {
-        if (message.error !== undefined)
-          pending.reject(new PipelineError(message.error.message, {}, message.error.code));
+        clearTimeout(pending.deadline);
+        if (message.error !== undefined) pending.reject(errorOfReply(message.error));
         else pending.resolve(message.result);
       }
       this.idle.push(worker);
@@ -75,12 +86,29 @@ export class TaskWorkerPool {
     clearTimeout(this.idleTimer);
     while (this.queue.length > 0 && (this.idle.length > 0 || this.live.size < this.size)) {
       const worker = this.idle.pop() ?? this.spawn();
-      const job = this.queue.shift() as (typeof this.queue)[number];
-      this.inFlight.set(worker, job.pending);
-      worker.postMessage({ state: job.state, event: job.event });
+      const { job, pending } = this.queue.shift() as (typeof this.queue)[number];
+      this.inFlight.set(worker, pending);
+      // The deadline counts from the Task's start, queueing included, as the Lambda context's does.
+      pending.deadline = setTimeout(() => this.stopLate(worker, job), Math.max(1, job.remainingMs));
+      worker.postMessage(job);
     }
     if (this.queue.length === 0 && this.inFlight.size === 0)
       this.idleTimer = setTimeout(() => void this.stopIdle(), IDLE_MS);
+  }
+
+  /** A job past its deadline: its worker is stopped (its heap and CPU freed) and the call fails. */
+  private stopLate(worker: Worker, job: WorkerJob): void {
+    const pending = this.inFlight.get(worker);
+    if (pending === undefined) return;
+    this.inFlight.delete(worker);
+    this.live.delete(worker);
+    void worker.terminate();
+    pending.reject(
+      new Error(
+        `${job.state} in a worker thread ran past its ${job.functionName} deadline; the worker was stopped`,
+      ),
+    );
+    this.dispatch();
   }
 
   private async stopIdle(): Promise<void> {

@@ -72,6 +72,12 @@ describe('state-machines/pipeline.asl.json', () => {
     expect(states.Failed?.Type).toBe('Fail');
   });
 
+  it('refuses to run a Task state without a local handler (it would invoke the real Lambda)', async () => {
+    await expect(executeStateMachine(definition, {}, tasks({ Plan: async () => ({}) }))).rejects.toThrow(
+      'Task state FoldItems has no local handler (give one for every Task state)',
+    );
+  });
+
   it('runs end to end in-process: days fan out, only pointers flow between states', async () => {
     const seen: string[] = [];
     const payloads: string[] = [];
@@ -129,7 +135,7 @@ describe('state-machines/pipeline.asl.json', () => {
     expect(payloads.filter((p) => p.includes('"as_of":"2024-01-04"'))).toHaveLength(2);
   });
 
-  it('records a failing day through RecordFailure, then fails with the task error itself', async () => {
+  it('records a failing day through RecordFailure (as a failed Map Run), then fails with the task error itself', async () => {
     let recorded: unknown;
     const failing = new Error('validation failed for 2024-01-02: rejected_share 0.3000 > 0.2');
     await expect(
@@ -161,9 +167,14 @@ describe('state-machines/pipeline.asl.json', () => {
         }),
       ),
     ).rejects.toBe(failing);
-    const state = (recorded as { state: { run: { run_id: string }; error: { Cause: string } } }).state;
+    const state = (recorded as { state: { run: { run_id: string }; error: unknown } }).state;
     expect(state.run.run_id).toBe('r2');
-    expect(state.error.Cause).toContain('rejected_share');
+    // As on AWS, a Distributed Map whose child execution fails reports its Map Run's failure, not
+    // the child's error (the run's own error, above, is the child's).
+    expect(state.error).toEqual({
+      Error: 'States.ExceedToleratedFailureThreshold',
+      Cause: 'The specified tolerated failure threshold was exceeded',
+    });
   });
 
   it('ends a timed-out Task with one line naming the state, the day and the limit', async () => {
@@ -197,7 +208,7 @@ describe('state-machines/pipeline.asl.json', () => {
       },
     ).catch((e: unknown) => e);
     expect((error as Error).message).toBe(
-      "ValidateCleanDay for 2024-03-01 timed out after 1 s (its TimeoutSeconds, the Lambda's timeout)",
+      "States.Timeout: ValidateCleanDay for 2024-03-01 timed out after 1 s (its TimeoutSeconds, the Lambda's timeout)",
     );
   });
 
@@ -230,7 +241,7 @@ describe('state-machines/pipeline.asl.json', () => {
       },
     ).catch((e: unknown) => e);
     expect((error as Error).message).toBe(
-      "FoldUsers for shard 7 timed out after 1 s (its TimeoutSeconds, the Lambda's timeout)",
+      "States.Timeout: FoldUsers for shard 7 timed out after 1 s (its TimeoutSeconds, the Lambda's timeout)",
     );
   });
 });
