@@ -1,9 +1,9 @@
 /** Step Functions Task `AssembleDays` (state-machines/pipeline-definition.ts): one day's training rows. */
 import middy from '@middy/core';
-import { type AssembleDayOutcome, assembleDays } from '../domain/pipeline/assemble-days';
+import { type AssembleDayOutcome, assembleDays, assembleRecordName } from '../domain/pipeline/assemble-days';
 import { DayEvent } from '../domain/pipeline/run-request';
 import { wiring } from '../wiring';
-import { parseTaskEvent } from './lib/task-event';
+import { parseTaskEvent, recordIterationFailure } from './lib/task-event';
 
 /** The Task: `{run, date}` → the day's row count (its part files are in the lake). */
 export async function lambdaHandler(event: unknown): Promise<AssembleDayOutcome> {
@@ -12,4 +12,11 @@ export async function lambdaHandler(event: unknown): Promise<AssembleDayOutcome>
 }
 
 /** The Lambda entry point. */
-export const handler = middy(lambdaHandler);
+export const handler = middy(lambdaHandler).use(
+  recordIterationFailure('AssembleDays', (event) => {
+    const parsed = DayEvent.safeParse(event);
+    if (!parsed.success) return null;
+    const e = parsed.data;
+    return { run: e.run, record: assembleRecordName(e.date) };
+  }),
+);

@@ -1,9 +1,9 @@
 /** Step Functions Task `FoldUsers` (state-machines/pipeline-definition.ts): one user shard of the Map. */
 import middy from '@middy/core';
-import { type FoldUsersOutcome, foldUsers } from '../domain/pipeline/fold-users';
+import { type FoldUsersOutcome, foldUsers, shardRecordName } from '../domain/pipeline/fold-users';
 import { ShardEvent } from '../domain/pipeline/run-request';
 import { wiring } from '../wiring';
-import { parseTaskEvent } from './lib/task-event';
+import { parseTaskEvent, recordIterationFailure } from './lib/task-event';
 
 /** The Task: `{run, shard}` → the shard's counts (its features, state and rows are in the lake). */
 export async function lambdaHandler(event: unknown): Promise<FoldUsersOutcome> {
@@ -12,4 +12,11 @@ export async function lambdaHandler(event: unknown): Promise<FoldUsersOutcome> {
 }
 
 /** The Lambda entry point. */
-export const handler = middy(lambdaHandler);
+export const handler = middy(lambdaHandler).use(
+  recordIterationFailure('FoldUsers', (event) => {
+    const parsed = ShardEvent.safeParse(event);
+    if (!parsed.success) return null;
+    const e = parsed.data;
+    return { run: e.run, record: shardRecordName(e.shard) };
+  }),
+);

@@ -31,11 +31,16 @@ export function failureMessage(
   return cause === '' ? (error?.Error ?? 'unknown error') : cause;
 }
 
+/** What a Distributed Map fails with when an iteration fails (its cause names no iteration). */
+const MAP_FAILURE_ERROR = 'States.ExceedToleratedFailureThreshold';
+
 /** The Task: `{state}` → `{error}`, the message the execution fails with. */
 export async function lambdaHandler(event: unknown): Promise<{ error: string }> {
   const { state } = parseTaskEvent('RecordFailure', FailureEvent, event);
   const message = failureMessage(state.error);
-  return recordFailure(state.run === undefined ? null : wiring().portsFor(state.run), state.run, message);
+  return recordFailure(state.run === undefined ? null : wiring().portsFor(state.run), state.run, message, {
+    mapIterationFailed: state.error?.Error === MAP_FAILURE_ERROR,
+  });
 }
 
 /** The Lambda entry point. */

@@ -2,8 +2,9 @@
 import middy from '@middy/core';
 import { DayEvent } from '../domain/pipeline/run-request';
 import { type DayOutcome, validateCleanDay } from '../domain/pipeline/validate-clean-day';
+import { dayRecordName } from '../domain/pipeline/stage-records';
 import { wiring } from '../wiring';
-import { parseTaskEvent } from './lib/task-event';
+import { parseTaskEvent, recordIterationFailure } from './lib/task-event';
 
 /** The Task: `{run, date}` → the day's outcome (its report, quarantine and clean day are in the lake). */
 export async function lambdaHandler(event: unknown): Promise<DayOutcome> {
@@ -12,4 +13,11 @@ export async function lambdaHandler(event: unknown): Promise<DayOutcome> {
 }
 
 /** The Lambda entry point. */
-export const handler = middy(lambdaHandler);
+export const handler = middy(lambdaHandler).use(
+  recordIterationFailure('ValidateCleanDay', (event) => {
+    const parsed = DayEvent.safeParse(event);
+    if (!parsed.success) return null;
+    const e = parsed.data;
+    return { run: e.run, record: dayRecordName(e.date) };
+  }),
+);

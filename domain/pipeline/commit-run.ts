@@ -23,7 +23,7 @@ import type { PublishOutput } from './publish';
 import type { RunRef } from './run-request';
 import { readPlan } from './plan';
 import { releaseRunLock } from './run-lock';
-import { type StageRecord, readStageRecord } from './stage-records';
+import { type StageRecord, describeStageFailures, readStageFailures, readStageRecord } from './stage-records';
 import { readDaySummaries } from './validate-clean-day';
 
 /** What `CommitRun` returns: the execution's result. */
@@ -166,9 +166,15 @@ export async function commitRun(deps: PipelineDeps, input: { readonly run: RunRe
 export async function recordFailure(
   deps: PipelineDeps | null,
   run: RunRef | undefined,
-  message: string,
+  caught: string,
+  options: { readonly mapIterationFailed?: boolean } = {},
 ): Promise<{ error: string }> {
-  if (deps === null || run === undefined) return { error: message };
+  if (deps === null || run === undefined) return { error: caught };
+  // A failed Map says only that its failure threshold was exceeded: the iteration said why.
+  const message =
+    options.mapIterationFailed === true
+      ? (describeStageFailures(await readStageFailures(deps, run.run_id)) ?? caught)
+      : caught;
   const plan = await readPlan(deps, run);
   const days = await readDaySummaries(deps, run, plan.days);
   const manifest = buildManifest(deps, plan.params, plan, days, null, stageTimings(days), message);

@@ -60,6 +60,7 @@ async function run(
   name: string,
   overrides: Partial<Record<TaskState, LambdaEntry>>,
   options: Omit<LocalRunOptions, 'overrides' | 'observe'> = {},
+  files: ReadonlyMap<string, string> = FILES,
 ): Promise<Finished> {
   const output = new MemoryLake('output');
   const base = {
@@ -86,7 +87,7 @@ async function run(
   let error: unknown = null;
   try {
     outcome = await runPipeline(
-      memoryDeps(new MemoryLake('input', FILES), output),
+      memoryDeps(new MemoryLake('input', new Map(files)), output),
       { ...base, runId, codeVersion: 'test', shardCount: 3 },
       {},
       {
@@ -224,20 +225,28 @@ describe('Catch → RecordFailure → Fail', () => {
     expect((finished.error as AwsLimitError).error).toBe('States.DataLimitExceeded');
   });
 
-  it('records a failed Map iteration as AWS reports it: the Map Run failed, not the iteration error', async () => {
-    const failing: LambdaEntry = (event, context) =>
-      (event as { date: string }).date === '2024-01-03'
-        ? Promise.reject(new PipelineError('corrupt object raw/interactions/x.jsonl.gz: unexpected end'))
-        : TASK_HANDLERS.ValidateCleanDay(event, context);
-    const finished = await run('map-run', { ValidateCleanDay: failing });
-    expect((finished.error as Error).message).toBe(
-      'corrupt object raw/interactions/x.jsonl.gz: unexpected end',
-    );
+  it("records a failed Map iteration with the iteration's own error, though AWS's Cause names none", async () => {
+    // A day whose object is not the gzip its name says: the deployed handler fails on it.
+    const corrupt = new Map(FILES);
+    corrupt.set('raw/interactions/year=2024/month=01/day=03/part-99999.jsonl.gz', 'not gzip at all');
+    const finished = await run('map-run', {}, {}, corrupt);
+    expect((finished.error as Error).message).toContain('part-99999.jsonl.gz');
+    // What AWS hands RecordFailure when an iteration fails: no word of which, or why.
     expect(finished.recordFailureEvent?.state.error).toEqual({
       Error: 'States.ExceedToleratedFailureThreshold',
       Cause: 'The specified tolerated failure threshold was exceeded',
     });
-    // What the FAILED manifest can say on AWS today: the iteration's own error is not in the Cause.
+    // The iteration recorded its failure before failing, so the FAILED manifest names the day and the error.
+    expect(finished.manifest.status).toBe('FAILED');
+    expect(finished.manifest.error).toMatch(/^ValidateCleanDay\/2024-01-03: .*part-99999\.jsonl\.gz/);
+  });
+
+  it('falls back to the Map Run cause when no iteration recorded a failure', async () => {
+    const bare: LambdaEntry = (event, context) =>
+      (event as { date: string }).date === '2024-01-03'
+        ? Promise.reject(new PipelineError('crashed before it could record anything'))
+        : TASK_HANDLERS.ValidateCleanDay(event, context);
+    const finished = await run('map-bare', { ValidateCleanDay: bare });
     expect(finished.manifest).toMatchObject({
       status: 'FAILED',
       error: 'The specified tolerated failure threshold was exceeded',
