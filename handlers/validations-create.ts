@@ -8,7 +8,8 @@ import type { PipelineDeps } from '../domain/pipeline/deps';
 import { validateOneDay } from '../domain/pipeline/validate-clean-day';
 import { parseDate } from '../domain/time';
 import { wiring } from '../wiring';
-import { confineLakeUri, json, jsonBody, parseRequest, problemJson } from './lib/http';
+import { json, jsonBody, parseRequest, problemJson } from './lib/http';
+import { confineLakeUri } from './lib/lake-paths';
 
 /** What `POST /validations` runs against; tests pass their own. */
 export interface ValidationsDeps {
