@@ -64,9 +64,13 @@ export function confineLakeUri(value: string, roots: readonly string[]): string 
   return roots.some((root) => isUnder(value, root)) ? value.replace(/\/+$/, '') : null;
 }
 
-/** Where a lake keeps its raw data (`<lake>/raw`). */
+/** The folder every raw dataset lives in (`raw/` of `RAW_PREFIX`). */
+const RAW_FOLDER = RAW_PREFIX.interactions.slice(0, RAW_PREFIX.interactions.indexOf('/'));
+
+/** Where a lake keeps its raw data (`<lake>/raw`), for any scheme a lake or a test lake may have. */
 function rawRootOf(lakeUri: string): string {
-  return joinLakeUri(lakeUri, RAW_PREFIX.interactions.split('/')[0] as string);
+  const dir = localDir(lakeUri);
+  return dir === null ? `${lakeUri.replace(/\/+$/, '')}/${RAW_FOLDER}` : path.join(dir, RAW_FOLDER);
 }
 
 /**
