@@ -23,6 +23,12 @@ const EnvSchema = z.object({
   MONITORING_CONFIG: z.string().optional(),
   /** Days a full run without `start_date` covers, ending at its end date (the weekly run's window). */
   TRAINING_WINDOW_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /**
+   * The most days one run may cover, S..E inclusive. 730 by default: the raw interactions'
+   * retention (they expire after 2 years), so a rebuild from everything the lake keeps is one run,
+   * while a longer span can only name days that hold nothing and ask for thousands of day tasks.
+   */
+  MAX_RUN_DAYS: z.coerce.number().int().min(1).max(3650).default(730),
   /** Worker threads running the Map states' iterations in the local runner: one per core by default. */
   WORKER_THREADS: z.coerce
     .number()
@@ -67,6 +73,8 @@ export interface Settings {
   /** Worker threads of the local runner. */
   readonly workerThreads: number;
   readonly trainingWindowDays: number;
+  /** The most days one run may cover (S..E inclusive). */
+  readonly maxRunDays: number;
   /** User shards N of a run that names none. */
   readonly shardCount: number;
   /** MaxConcurrency of every Map state. */
@@ -119,6 +127,11 @@ export function loadSettings(rawEnv: Record<string, string | undefined> = proces
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) throw new ConfigError(`invalid environment: ${formatIssues(parsed.error, '')}`);
   const e = parsed.data;
+  // The weekly run covers the training window: a window over the span limit would fail every week.
+  if (e.TRAINING_WINDOW_DAYS > e.MAX_RUN_DAYS)
+    throw new ConfigError(
+      `invalid environment: TRAINING_WINDOW_DAYS (${e.TRAINING_WINDOW_DAYS}) must not exceed MAX_RUN_DAYS (${e.MAX_RUN_DAYS})`,
+    );
   const pipeline = parseJsonConfig('PIPELINE_CONFIG', e.PIPELINE_CONFIG, PipelineConfig);
   const monitoring = parseJsonConfig('MONITORING_CONFIG', e.MONITORING_CONFIG, MonitoringConfig);
   return {
@@ -133,6 +146,7 @@ export function loadSettings(rawEnv: Record<string, string | undefined> = proces
     monitoring,
     workerThreads: e.WORKER_THREADS,
     trainingWindowDays: e.TRAINING_WINDOW_DAYS,
+    maxRunDays: e.MAX_RUN_DAYS,
     shardCount: e.USER_SHARDS,
     mapMaxConcurrency:
       e.MAP_MAX_CONCURRENCY ?? (env.AWS_LAMBDA_FUNCTION_NAME !== undefined ? 100 : e.WORKER_THREADS),

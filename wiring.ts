@@ -181,6 +181,7 @@ export function createWiring(overrides: WiringOverrides = {}): Wiring {
       wallClock: now,
       defaults: { input_uri: roots.inputUri, output_uri: settings.outputUri },
       trainingWindowDays: settings.trainingWindowDays,
+      maxRunDays: settings.maxRunDays,
       shardCount: settings.shardCount,
       mapMaxConcurrency: settings.mapMaxConcurrency,
       registryUri: roots.outputUri,

@@ -3,10 +3,11 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { z } from 'zod';
 
 import { wiring } from '../wiring';
+import { ProductIdParam } from '../domain/online/request-ids';
 import { normalizeText } from '../domain/text';
 import { json, notFound, parseRequest, problemJson } from './lib/http';
 
-const ItemPath = z.object({ product_id: z.string().trim().min(1) });
+const ItemPath = z.object({ product_id: ProductIdParam });
 
 /** `GET /features/items/{product_id}`: the item's latest features with `as_of`. */
 export async function lambdaHandler(

@@ -4,6 +4,13 @@ import { z } from 'zod';
 
 import { wiring } from '../wiring';
 import { type OnlineConfig, type OnlineRequest, onlineFeatureRows } from '../domain/online/online-features';
+import {
+  ProductIdParam,
+  SESSION_IDS_MAX_BYTES,
+  SessionIdParam,
+  UserIdParam,
+  sessionKeyTooLong,
+} from '../domain/online/request-ids';
 import { normalizeText } from '../domain/text';
 import { parseTimestamp } from '../domain/time';
 import { json, jsonBody, parseRequest, problemJson } from './lib/http';
@@ -12,20 +19,25 @@ import { json, jsonBody, parseRequest, problemJson } from './lib/http';
 const MAX_CANDIDATES = 100;
 
 /** `POST /features/online` body; unknown fields are refused by name. */
-export const OnlineFeaturesBody = z.strictObject({
-  user_id: z.string().trim().min(1),
-  product_ids: z
-    .array(z.string().trim().min(1, 'a product id must not be empty'))
-    .min(1)
-    .max(MAX_CANDIDATES, `at most ${MAX_CANDIDATES} candidates`)
-    .refine((ids) => new Set(ids).size === ids.length, 'product ids must be unique'),
-  at: z
-    .string()
-    .refine((s) => parseTimestamp(s)?.naive === false, 'an ISO 8601 timestamp with a time zone')
-    .optional(),
-  session_id: z.string().trim().min(1).optional(),
-  session_position: z.int().positive().optional(),
-});
+export const OnlineFeaturesBody = z
+  .strictObject({
+    user_id: UserIdParam,
+    product_ids: z
+      .array(ProductIdParam)
+      .min(1)
+      .max(MAX_CANDIDATES, `at most ${MAX_CANDIDATES} candidates`)
+      .refine((ids) => new Set(ids).size === ids.length, 'product ids must be unique'),
+    at: z
+      .string()
+      .refine((s) => parseTimestamp(s)?.naive === false, 'an ISO 8601 timestamp with a time zone')
+      .optional(),
+    session_id: SessionIdParam.optional(),
+    session_position: z.int().positive().optional(),
+  })
+  .refine((b) => !sessionKeyTooLong(b.user_id, b.session_id), {
+    message: `user_id and session_id together must be at most ${SESSION_IDS_MAX_BYTES} bytes of UTF-8 after normalisation (the session counters key)`,
+    path: ['session_id'],
+  });
 
 /** The online-feature settings of the process's configuration. */
 function config(): OnlineConfig {

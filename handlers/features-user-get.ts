@@ -3,10 +3,11 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { z } from 'zod';
 
 import { wiring } from '../wiring';
+import { UserIdParam } from '../domain/online/request-ids';
 import { normalizeText } from '../domain/text';
 import { json, notFound, parseRequest, problemJson } from './lib/http';
 
-const UserPath = z.object({ user_id: z.string().trim().min(1) });
+const UserPath = z.object({ user_id: UserIdParam });
 
 /** `GET /features/users/{user_id}`: the user's latest features with `as_of`, plus the real-time counters. */
 export async function lambdaHandler(

@@ -9,7 +9,7 @@ import { parseTaskEvent } from './lib/task-event';
 export async function lambdaHandler(event: unknown): Promise<PublishOutput> {
   const input = parseTaskEvent('Publish', AsOfEvent, event);
   const w = wiring();
-  return publish(w.portsFor(input.run), input, w.featurePublisher());
+  return publish(w.portsFor(input.run), input, w.featurePublisher(), w.now());
 }
 
 /** The Lambda entry point. */

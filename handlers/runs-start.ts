@@ -5,25 +5,26 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { RunRequest } from '../domain/pipeline/run-request';
-import { RequestError, confineLakeUri, json, jsonBody, parseRequest, problemJson } from './lib/http';
+import { type FieldProblem, RequestError, json, jsonBody, parseRequest, problemJson } from './lib/http';
+import { confineRunPaths } from './lib/lake-paths';
 import { newRunId } from '../domain/pipeline/run-control';
 import { OutputRootLockedError } from '../domain/pipeline/run-lock';
+import { runBoundProblems } from '../domain/pipeline/run-bounds';
 import { type RunsService, configuredRunsService } from './lib/runs-service';
 
-const CONFINED =
-  'must be a sub-path of the configured lake without ".." or a URI under the configured lake or output root';
-
-/** The lake URI a request path names, confined to the service's roots (400 naming the field otherwise). */
-function confinedPath(
-  field: 'input_path' | 'output_path',
-  value: string | undefined,
-  roots: readonly string[],
-) {
-  if (value === undefined) return {};
-  const uri = confineLakeUri(value, roots);
-  if (uri === null)
-    throw new RequestError(`body.${field}: ${CONFINED}`, 400, [{ path: `body.${field}`, message: CONFINED }]);
-  return { [field]: uri };
+/**
+ * The request with its paths confined to the service's roots, after every bound of its dates and
+ * locations has been checked: a 400 naming each bad field, before anything is stored or started.
+ */
+function boundedRequest(body: RunRequest, s: RunsService): RunRequest {
+  const confined = confineRunPaths(body, s.roots);
+  const problems: FieldProblem[] = [
+    ...runBoundProblems(body, { wallClockMs: s.clock(), maxRunDays: s.maxRunDays }),
+    ...confined.problems,
+  ].map((p) => ({ path: `body.${p.field}`, message: p.message }));
+  if (problems.length > 0)
+    throw new RequestError(problems.map((p) => `${p.path}: ${p.message}`).join('; '), 400, problems);
+  return { ...body, ...confined.paths };
 }
 
 /** Builds the handler over a runs service. */
@@ -32,17 +33,12 @@ export function createHandler(service: () => RunsService) {
     event: APIGatewayProxyEventV2,
   ): Promise<APIGatewayProxyStructuredResultV2> {
     const s = service();
-    const roots = [s.roots.inputUri, s.roots.outputUri];
     const body = parseRequest(RunRequest, jsonBody(event), 'body');
     if (body.schedule !== undefined)
       throw new RequestError('body.schedule: is set by the schedules only', 400, [
         { path: 'body.schedule', message: 'is set by the schedules only' },
       ]);
-    const request: RunRequest = {
-      ...body,
-      ...confinedPath('input_path', body.input_path, roots),
-      ...confinedPath('output_path', body.output_path, roots),
-    };
+    const request = boundedRequest(body, s);
     const runId = request.run_id ?? newRunId(request, s.clock());
     const outputUri = request.output_path ?? s.roots.outputUri;
     const outcome = await s.control.start(runId, request, outputUri);

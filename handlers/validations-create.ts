@@ -9,7 +9,8 @@ import { validateOneDay } from '../domain/pipeline/validate-clean-day';
 import { parseDate } from '../domain/time';
 import { wiring } from '../wiring';
 import { OutputRootLockedError, validationHolder, withRunLock } from '../domain/pipeline/run-lock';
-import { RequestError, confineLakeUri, json, jsonBody, parseRequest, problemJson } from './lib/http';
+import { RequestError, json, jsonBody, parseRequest, problemJson } from './lib/http';
+import { confineLakeUri } from './lib/lake-paths';
 
 /** What `POST /validations` runs against; tests pass their own. */
 export interface ValidationsDeps {

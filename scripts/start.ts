@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { decodeParquet } from '../adapters/parquet';
 import { loadSettings } from '../config';
 import { rawInteractionRange } from '../domain/pipeline/plan';
-import { addDays } from '../domain/time';
+import { addDays, formatDate, formatTimestamp } from '../domain/time';
 import { outputKeys } from '../domain/lake-layout';
 import { createWiring } from '../wiring';
 import { type CliSpec, EXIT, type FlagSpec, parseCli, runCli } from './lib/cli';
@@ -34,6 +34,21 @@ const START_CLI = {
   examples: ['npm start', 'npm start -- --no-serve'],
 } as const satisfies CliSpec<Record<string, FlagSpec>>;
 
+/**
+ * The days `npm start` runs over: the lake's, but none after today and at most `maxRunDays`
+ * ending at the last one (a stray old partition does not make a run of decades).
+ */
+function runnableRange(
+  lake: { start: string; end: string },
+  wallClockMs: number,
+  maxRunDays: number,
+): { start: string; end: string } {
+  const today = formatDate(wallClockMs);
+  const end = lake.end < today ? lake.end : today;
+  const earliest = addDays(end, -(maxRunDays - 1));
+  return { start: lake.start > earliest ? lake.start : earliest, end };
+}
+
 runCli(async () => {
   const flags = parseCli(START_CLI, process.argv.slice(2));
   const settings = loadSettings();
@@ -54,8 +69,13 @@ runCli(async () => {
     writeSampleLake(lakeDir, DEFAULT_SAMPLE, log);
     log('');
   }
-  const range = await rawInteractionRange(deps);
-  if (range === null) throw new Error(`no raw interactions under ${lakeDir}/raw/interactions/`);
+  const lakeRange = await rawInteractionRange(deps);
+  if (lakeRange === null) throw new Error(`no raw interactions under ${lakeDir}/raw/interactions/`);
+  const range = runnableRange(lakeRange, Date.now(), settings.maxRunDays);
+  if (range.start !== lakeRange.start || range.end !== lakeRange.end)
+    log(
+      `the lake holds ${lakeRange.start}..${lakeRange.end}; the run covers ${range.start}..${range.end} (days up to today, at most MAX_RUN_DAYS = ${settings.maxRunDays})`,
+    );
 
   log('starting the embedded DynamoDB (dynalite)');
   const local = await startLocalStore(lakeDir, settings);
@@ -72,8 +92,9 @@ runCli(async () => {
 
   try {
     // Reproducible: the reference time is 02:00 UTC on the day after the lake's last day, when the
-    // daily schedule would run, so a second `npm start` rewrites the same outputs.
-    const now = `${addDays(range.end, 1)}T02:00:00Z`;
+    // daily schedule would run, so a second `npm start` rewrites the same outputs (the wall clock
+    // when that is still to come: a run's reference time is never in the future).
+    const now = formatTimestamp(Math.min(Date.parse(`${addDays(range.end, 1)}T02:00:00Z`), Date.now()));
     const outcome = await runPipelineRequest(
       {
         ...paths,

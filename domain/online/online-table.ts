@@ -45,6 +45,26 @@ export const ONLINE_KEYS = {
   objectMarker: (objectKey: string): string => `RT#OBJECT#${objectKey}`,
 } as const;
 
+/** DynamoDB's limit on a partition key: 2,048 bytes of UTF-8 (bytes, not characters). */
+export const MAX_PARTITION_KEY_BYTES = 2048;
+
+const UTF8 = new TextEncoder();
+
+/** Bytes of a string in UTF-8. */
+export function utf8Bytes(text: string): number {
+  return UTF8.encode(text).length;
+}
+
+/** Whether a partition key fits in DynamoDB; a longer one can be neither stored nor looked up. */
+export function fitsPartitionKey(pk: string): boolean {
+  return utf8Bytes(pk) <= MAX_PARTITION_KEY_BYTES;
+}
+
+/** The most UTF-8 bytes an id may have so that `keyOf(id)` still fits. */
+export function maxIdBytes(keyOf: (id: string) => string): number {
+  return MAX_PARTITION_KEY_BYTES - utf8Bytes(keyOf(''));
+}
+
 /** The product id of an `ITEM#` key. */
 export function productIdOfKey(pk: string): string {
   return pk.slice(ITEM_PREFIX.length);

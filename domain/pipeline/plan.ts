@@ -1,5 +1,5 @@
 import type { PipelineConfig } from '../config';
-import { MissingInputError } from '../errors';
+import { InvalidArgumentError, MissingInputError } from '../errors';
 import { shardNumbers } from '../features/shards';
 import { checkStateMeta, readStateMeta } from '../features/state-codec';
 import { readJson, writeJson } from '../lake-json';
@@ -11,6 +11,7 @@ import type { PipelineDeps, RunParams } from './deps';
 import { configHash, deriveRunId } from './run-id';
 import { releaseRunLock, takeRunLock } from './run-lock';
 import { type CanonicalRoots, type RunRecord, RunIdConflictError, registerRun } from './run-registry';
+import { checkRunBounds, spanProblem } from './run-bounds';
 import type { RunRef, RunRequest } from './run-request';
 import { writeStageRecord } from './stage-records';
 
@@ -82,19 +83,28 @@ export async function planRun(deps: PipelineDeps, params: RunParams): Promise<Ru
   return { params, days, products, users };
 }
 
-/** The first and last dates holding raw interactions, or null for an empty lake. */
-export async function rawInteractionRange(
-  deps: Pick<PipelineDeps, 'input'>,
-): Promise<{ start: string; end: string } | null> {
+/** The dates holding raw interactions, ascending. */
+async function rawInteractionDays(deps: Pick<PipelineDeps, 'input'>): Promise<string[]> {
   const dates = new Set<string>();
   for (const o of await deps.input.list(RAW_PREFIX.interactions)) {
     const date = partitionDateOf(o.key);
     if (date !== null && isRawObjectKey(o.key)) dates.add(date);
   }
-  const sorted = [...dates].sort();
+  return [...dates].sort();
+}
+
+/** The first and last of ascending dates, or null when there are none. */
+function rangeOf(sorted: readonly string[]): { start: string; end: string } | null {
   return sorted.length === 0
     ? null
     : { start: sorted[0] as string, end: sorted[sorted.length - 1] as string };
+}
+
+/** The first and last dates holding raw interactions, or null for an empty lake. */
+export async function rawInteractionRange(
+  deps: Pick<PipelineDeps, 'input'>,
+): Promise<{ start: string; end: string } | null> {
+  return rangeOf(await rawInteractionDays(deps));
 }
 
 /** What the Plan task needs besides storage: the run-wide settings. */
@@ -107,6 +117,8 @@ export interface TaskContext {
   readonly defaults: { readonly input_uri: string; readonly output_uri: string | undefined };
   /** Days a full run without a start date covers, ending at E (features.md §8: the training window). */
   readonly trainingWindowDays: number;
+  /** The most days S..E one run may cover (`MAX_RUN_DAYS`); no request, schedule or lake goes past it. */
+  readonly maxRunDays: number;
   /** User shards N when the request names none. */
   readonly shardCount: number;
   /** The Map states' MaxConcurrency (parallel Lambdas per Map on AWS). */
@@ -129,30 +141,55 @@ export interface PlanOutput {
   readonly max_concurrency: number;
 }
 
-/** Resolves the days of a request: explicit dates, the schedule's, or the lake's whole range. */
+/**
+ * The raw interaction days a run may cover: those on or before the reference day. A partition
+ * dated later (a stray object, a clock gone wrong) is left out, and said so, rather than making the
+ * run's end a day that has not begun.
+ */
+async function coverableRange(
+  deps: PipelineDeps,
+  referenceDay: string,
+): Promise<{ start: string; end: string } | null> {
+  const days = await rawInteractionDays(deps);
+  const coverable = days.filter((d) => d <= referenceDay);
+  const later = rangeOf(days.slice(coverable.length));
+  if (later !== null)
+    deps.log(
+      `plan: ignoring raw interaction partitions ${later.start}..${later.end}, after the reference day ${referenceDay}`,
+    );
+  return rangeOf(coverable);
+}
+
+/**
+ * Resolves the days of a request: explicit dates, the schedule's, or the lake's range on or
+ * before the reference day. A start left out comes from the training window (never more than
+ * `maxRunDays`), so however old the lake's first partition, the run is the window.
+ */
 async function resolveDates(
   deps: PipelineDeps,
   request: RunRequest,
   referenceTimeMs: number,
-  windowDays: number,
+  ctx: Pick<TaskContext, 'trainingWindowDays' | 'maxRunDays'>,
 ): Promise<{ startDate: string; endDate: string }> {
-  const yesterday = addDays(formatDate(referenceTimeMs), -1);
+  const referenceDay = formatDate(referenceTimeMs);
+  const yesterday = addDays(referenceDay, -1);
   if (request.mode === 'incremental') {
     const date = request.date ?? request.end_date ?? yesterday;
     return { startDate: date, endDate: date };
   }
   let { start_date: startDate, end_date: endDate } = request;
   if (startDate === undefined || endDate === undefined) {
-    const range = await rawInteractionRange(deps);
+    const range = await coverableRange(deps, referenceDay);
     if (range === null)
       throw new MissingInputError(
         'raw interactions',
-        endDate ?? 'any date',
+        endDate ?? referenceDay,
         `nothing under ${deps.input.uriOf(RAW_PREFIX.interactions)}`,
       );
     endDate ??= request.schedule === 'weekly' && range.end > yesterday ? yesterday : range.end;
     // The training window, never older history (raw objects past it may be in Glacier), and
     // never days before the lake's first one (they would hold nothing).
+    const windowDays = Math.min(ctx.trainingWindowDays, ctx.maxRunDays);
     const windowStart = addDays(endDate, -(windowDays - 1));
     startDate ??= windowStart > range.start ? windowStart : range.start;
   }
@@ -165,14 +202,19 @@ export async function plan(
   request: RunRequest,
   ctx: TaskContext,
 ): Promise<PlanOutput> {
+  // Checked before anything is read or written: explicit dates, `now` and the span.
+  checkRunBounds(request, { wallClockMs: ctx.wallClock(), maxRunDays: ctx.maxRunDays });
   const input_uri = request.input_path ?? ctx.defaults.input_uri;
   const output_uri = request.output_path ?? ctx.defaults.output_uri ?? joinLakeUri(input_uri, 'processed');
   const deps = portsFor({ input_uri, output_uri });
   const started = deps.clock();
   const referenceTimeMs = request.now === undefined ? ctx.wallClock() : timestampMs(request.now);
-  const dates = await resolveDates(deps, request, referenceTimeMs, ctx.trainingWindowDays);
+  const dates = await resolveDates(deps, request, referenceTimeMs, ctx);
   const { endDate } = dates;
   let { startDate } = dates;
+  // An explicit start with the end from the lake can still be too long a run.
+  const span = request.mode === 'full' ? spanProblem(startDate, endDate, ctx.maxRunDays) : null;
+  if (span !== null) throw new InvalidArgumentError(span.field, startDate, span.message);
   let shardCount = request.shards ?? ctx.shardCount;
   if (request.mode === 'incremental') {
     // The stored state decides S (and N, unless asked); a missing or mismatched state stops the

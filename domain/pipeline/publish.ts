@@ -1,6 +1,7 @@
 import type { PublishResult } from '../online/ports';
 import type { Lake } from '../ports';
 import type { PipelineDeps } from './deps';
+import { checkAsOfNotFuture } from './run-bounds';
 import type { RunRef } from './run-request';
 import { type StageRecord, writeStageRecord } from './stage-records';
 
@@ -20,12 +21,15 @@ export interface PublishOutput extends StageRecord {
 /**
  * The `Publish` state: the features as of T into the online store, or, when no store is
  * configured, a record saying so (the run goes on: training data does not need the store).
+ * An `as_of` more than a day after `wallClockMs` is refused before anything is written.
  */
 export async function publish(
   deps: PipelineDeps,
   input: { readonly run: RunRef; readonly as_of: string },
   publisher: FeaturePublisher | null,
+  wallClockMs: number,
 ): Promise<PublishOutput> {
+  checkAsOfNotFuture(input.as_of, wallClockMs);
   const started = deps.clock();
   let output: PublishOutput;
   if (publisher === null) {

@@ -2,9 +2,6 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { ERROR_CODES, PipelineError } from '../../domain/errors';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { joinLakeUri } from '../../domain/lake-uri';
 
 /** One problem of a request, in RFC 9457 `errors` form: where, and what is wrong. */
 export interface FieldProblem {
@@ -12,13 +9,21 @@ export interface FieldProblem {
   readonly message: string;
 }
 
+/** The title of each client-error status the routes answer. */
+const TITLES: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  409: 'Conflict',
+  415: 'Unsupported Media Type',
+};
+
 /** A bad request: becomes a 400 (or `status`) problem+json naming every bad field. */
 export class RequestError extends Error {
   constructor(
     message: string,
     readonly status: number = 400,
     readonly errors: readonly FieldProblem[] = [],
-    readonly title: string = status === 404 ? 'Not Found' : status === 409 ? 'Conflict' : 'Bad Request',
+    readonly title: string = TITLES[status] ?? 'Bad Request',
   ) {
     super(message);
     this.name = 'RequestError';
@@ -41,10 +46,34 @@ export function parseRequest<S extends z.ZodType>(schema: S, value: unknown, whe
   throw new RequestError(errors.map((e) => `${e.path}: ${e.message}`).join('; '), 400, errors);
 }
 
-/** The JSON body of an HTTP API event; a missing or malformed body is a 400. */
+/** The value of a request header, whatever the case of its name (HTTP API lowercases; other callers may not). */
+function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
+  const headers = event.headers ?? {};
+  const direct = headers[name];
+  if (direct !== undefined) return direct;
+  const found = Object.keys(headers).find((k) => k.toLowerCase() === name);
+  return found === undefined ? undefined : headers[found];
+}
+
+/** Whether a Content-Type is `application/json`, with or without parameters such as `charset`. */
+function isJsonMediaType(contentType: string | undefined): boolean {
+  const [mediaType = ''] = (contentType ?? '').split(';');
+  return mediaType.trim().toLowerCase() === 'application/json';
+}
+
+/**
+ * The JSON body of an HTTP API event; a missing or malformed body is a 400. A body not declared
+ * `application/json` is a 415: a web page can send `text/plain` (or a form) to any origin without a
+ * CORS preflight, so accepting it would let any page start runs or write reports.
+ */
 export function jsonBody(event: APIGatewayProxyEventV2): unknown {
   if (event.body === undefined || event.body === '')
     throw new RequestError('body: a JSON object is required', 400, [{ path: 'body', message: 'required' }]);
+  const contentType = header(event, 'content-type');
+  if (!isJsonMediaType(contentType)) {
+    const message = `must be application/json, got ${contentType === undefined ? 'none' : JSON.stringify(contentType)}`;
+    throw new RequestError(`Content-Type ${message}`, 415, [{ path: 'headers.content-type', message }]);
+  }
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   try {
     return JSON.parse(text) as unknown;
@@ -135,51 +164,4 @@ export function prefersHtml(event: APIGatewayProxyEventV2): boolean {
 /** A text reply, e.g. an HTML page. */
 export function text(status: number, body: string, contentType: string): APIGatewayProxyStructuredResultV2 {
   return { statusCode: status, headers: { 'content-type': contentType }, body };
-}
-
-/** A relative sub-path of a lake: plain segments, no `.`/`..`, no backslashes, `%` or control characters. */
-const LAKE_SUB_PATH = /^[A-Za-z0-9_=-][A-Za-z0-9_.=-]*(\/[A-Za-z0-9_=-][A-Za-z0-9_.=-]*)*\/?$/;
-
-/** The absolute local directory a plain path or `file://` URI names, or null for other schemes / bad URLs. */
-function localDir(uri: string): string | null {
-  if (uri.startsWith('file://')) {
-    try {
-      return path.resolve(fileURLToPath(uri));
-    } catch {
-      return null;
-    }
-  }
-  return /^[a-zA-Z][a-zA-Z0-9+.-]+:\/\//.test(uri) ? null : path.resolve(uri);
-}
-
-/** Whether `uri` is `root` or below it (S3 by key prefix on a `/` boundary, local by resolved directory). */
-function isUnder(uri: string, root: string): boolean {
-  if (root.startsWith('s3://')) {
-    const r = root.replace(/\/+$/, '');
-    return uri.replace(/\/+$/, '') === r || uri.startsWith(`${r}/`);
-  }
-  const dir = localDir(uri);
-  const rootDir = localDir(root);
-  if (dir === null || rootDir === null) return false;
-  const rel = path.relative(rootDir, dir);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
-/**
- * Confines a caller-supplied lake location: a relative sub-path (joined onto `roots[0]`) or a URI
- * at or under one of `roots`. Anything with a `..` segment, `%`, a backslash or a control
- * character is refused outright, so no encoding trick can escape the configured lakes.
- * Returns the URI to use, or null when the value is not allowed.
- */
-export function confineLakeUri(value: string, roots: readonly string[]): string | null {
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
-  if (/[\u0000-\u001f\u007f%\\]/.test(value)) return null;
-  const withoutScheme = value.replace(/^[a-zA-Z][a-zA-Z0-9+.-]+:\/\//, '');
-  if (withoutScheme.split('/').some((s) => s === '..' || s === '.')) return null;
-  const absolute = value.startsWith('/') || /^[a-zA-Z][a-zA-Z0-9+.-]+:\/\//.test(value);
-  if (!absolute) {
-    const base = roots[0];
-    return base !== undefined && LAKE_SUB_PATH.test(value) ? joinLakeUri(base, value) : null;
-  }
-  return roots.some((root) => isUnder(value, root)) ? value.replace(/\/+$/, '') : null;
 }

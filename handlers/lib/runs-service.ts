@@ -10,6 +10,8 @@ export interface RunsService {
   readonly control: RunControl;
   readonly roots: RunRoots;
   readonly clock: () => number;
+  /** The most days one run may cover (`MAX_RUN_DAYS`). */
+  readonly maxRunDays: number;
 }
 
 let service: RunsService | undefined;
@@ -34,6 +36,7 @@ export function configuredRunsService(): RunsService {
       }),
       roots: w.roots,
       clock: w.now,
+      maxRunDays: w.settings.maxRunDays,
     };
   }
   return service;

@@ -53,8 +53,9 @@ export interface LocalRunSetup {
 
 /**
  * Runs a request through the state machine (in-process engine, the deployed handlers over the
- * wiring of `settings`) and prints the summary table. The CLIs run the Map's days in worker
- * threads; tests stay in-process.
+ * wiring of `settings`) and prints the summary table. The request's paths are the run's roots (on
+ * the command line the flags choose them; the Plan task still keeps the output clear of `raw/`).
+ * The CLIs run the Map's days in worker threads; tests stay in-process.
  */
 export async function runLocally(
   request: RunRequest & { readonly output_path: string },
@@ -62,20 +63,21 @@ export async function runLocally(
   log: (line: string) => void,
   setup: LocalRunSetup = {},
 ): Promise<RunOutcome> {
+  const runSettings: Settings = {
+    ...settings,
+    lakeUri: request.input_path ?? settings.lakeUri,
+    outputUri: request.output_path,
+  };
   const w = createWiring({
     // The run's own roots are the service's here: its id registers in its output root, which is
     // where `npm start`'s API, serving that root, looks runs up.
-    settings: {
-      ...settings,
-      lakeUri: request.input_path ?? settings.lakeUri,
-      outputUri: request.output_path,
-    },
+    settings: runSettings,
     log,
     ...(setup.featureStore === undefined ? {} : { featureStore: setup.featureStore }),
   });
   const pool =
     setup.workers === true && settings.workerThreads > 1
-      ? new TaskWorkerPool(settings.workerThreads, settings)
+      ? new TaskWorkerPool(settings.workerThreads, runSettings)
       : null;
   const started = performance.now();
   let outcome: RunOutcome;

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { Settings } from '../../config';
 import { joinLakeUri } from '../../domain/lake-uri';
+import { runBoundProblems } from '../../domain/pipeline/run-bounds';
 import { RunRequest } from '../../domain/pipeline/run-request';
+import { rawLakeOverlapping, rawOverlapMessage } from '../../handlers/lib/lake-paths';
 import type { CliSpec, CliValues, FlagSpec } from './cli';
 import { UsageError } from './cli';
 
@@ -85,12 +87,15 @@ const FLAG_OF: Readonly<Record<string, string>> = {
 };
 
 /**
- * The state machine's input for the pipeline's flags, validated by the same schema as `POST /runs`
- * and the schedules (a bad value is a usage error naming the flag). Paths default from the settings.
+ * The state machine's input for the pipeline's flags, validated by the same schema and date bounds
+ * as `POST /runs` and the schedules (a bad value is a usage error naming the flag). Paths default
+ * from the settings; the flags choose the run's roots, but the output never mixes with the input
+ * lake's raw data.
  */
 export function runRequestFromFlags(
   flags: CliValues<(typeof PIPELINE_CLI)['flags']>,
   settings: Settings,
+  wallClockMs: number = Date.now(),
 ): RunRequest & { input_path: string; output_path: string } {
   const input = flags['input-path'] ?? settings.lakeUri;
   const shards = flags.shards;
@@ -112,5 +117,10 @@ export function runRequestFromFlags(
     const field = String(issue.path[0] ?? '');
     throw new UsageError(`${FLAG_OF[field] ?? field}: ${issue.message}`);
   }
-  return parsed.data as RunRequest & { input_path: string; output_path: string };
+  const request = parsed.data as RunRequest & { input_path: string; output_path: string };
+  const [bound] = runBoundProblems(request, { wallClockMs, maxRunDays: settings.maxRunDays });
+  if (bound !== undefined) throw new UsageError(`${FLAG_OF[bound.field] ?? bound.field}: ${bound.message}`);
+  const raw = rawLakeOverlapping(request.output_path, [request.input_path, settings.lakeUri]);
+  if (raw !== null) throw new UsageError(`--output-path: ${rawOverlapMessage(raw)}`);
+  return request;
 }

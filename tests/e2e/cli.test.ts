@@ -77,6 +77,37 @@ describe('scripts/pipeline.ts', () => {
     expect(existsSync(join(root, 'usage-out'))).toBe(false);
   });
 
+  it.each([
+    [
+      'an --end-date after the reference day',
+      ['--start-date', '9999-12-30', '--end-date', '9999-12-30'],
+      '--end-date',
+    ],
+    ['a --now after the clock', ['--now', '9999-12-31T00:00:00Z'], '--now'],
+    [
+      'more days than MAX_RUN_DAYS',
+      ['--start-date', '1970-01-01', '--end-date', '2024-01-16'],
+      '--start-date',
+    ],
+  ])('exits 2 on %s, naming the flag, before anything is written', (_name, args, flag) => {
+    const r = cli('pipeline', [...base(), ...args]);
+    expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 2, stdout: '' });
+    expect(oneLine(r.stderr)).toContain(flag);
+    expect(existsSync(join(root, 'usage-out'))).toBe(false);
+  });
+
+  it.each([
+    ['a raw partition', () => join(lake, 'raw', 'interactions', 'year=2024', 'month=01', 'day=02')],
+    ['raw/ itself', () => join(lake, 'raw')],
+    ['the lake root (it holds raw/)', () => lake],
+  ])('exits 2 when --output-path is %s, writing nothing there', (_name, output) => {
+    const before = listFiles(lake);
+    const r = cli('pipeline', ['--input-path', lake, '--output-path', output(), '--now', NOW]);
+    expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 2, stdout: '' });
+    expect(oneLine(r.stderr)).toContain('--output-path');
+    expect(listFiles(lake)).toEqual(before);
+  });
+
   it.each(['pipeline', 'validate', 'generate', 'bench', 'start'])(
     '%s --help prints every flag with its default and an example, and exits 0',
     (script) => {

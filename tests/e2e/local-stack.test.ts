@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeParquet } from '../../adapters/parquet';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { loadSettings } from '../../config';
 import { type LocalStore, startApi, startLocalStore, stopChild } from '../../scripts/lib/local-stack';
 import { runPipelineRequest } from '../../scripts/lib/pipeline-run';
@@ -34,6 +34,8 @@ describe('local stack (serverless-offline over the embedded store)', () => {
   let local: LocalStore;
   let api: ChildProcess;
   let base: string;
+  /** serverless-offline's Lambda invoke API (`startApi` puts it two ports above the HTTP one). */
+  let lambdaBase: string;
   let runId: string;
   let userId: string;
   let productIds: string[];
@@ -69,6 +71,7 @@ describe('local stack (serverless-offline over the embedded store)', () => {
     productIds = items.slice(0, 3).map((i) => String(i.product_id));
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
+    lambdaBase = `http://127.0.0.1:${port + 2}`;
     api = await startApi(
       { lakeUri: lake, outputUri: out, dynamoEndpoint: local.dynamo.endpoint, port },
       () => undefined,
@@ -146,6 +149,54 @@ describe('local stack (serverless-offline over the embedded store)', () => {
     expect(traversal.status).toBe(400);
     expect(traversal.body).toContain('input_path');
     expect((await get('/validation-reports/2024-02-30')).status).toBe(400);
+  });
+
+  it('a body not sent as application/json is a 415, whatever it holds: a cross-site text/plain post starts nothing', async () => {
+    for (const [path, body] of [
+      ['/runs', { mode: 'full', start_date: '2024-01-01', end_date: '2024-01-02', run_id: 'cross-site' }],
+      ['/validations', { date: '2024-01-02' }],
+      ['/features/online', { user_id: userId, product_ids: productIds }],
+    ] as const) {
+      // What a web page's fetch or form sends to any origin without a CORS preflight.
+      const r = await fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain;charset=UTF-8' },
+        body: JSON.stringify(body),
+      });
+      expect([path, r.status]).toEqual([path, 415]);
+      expect(r.headers.get('content-type')).toContain('application/problem+json');
+      expect(await r.text()).toContain('headers.content-type');
+    }
+    expect((await get('/runs/cross-site')).status).toBe(404);
+  });
+
+  it('POST /runs refuses future dates and outputs outside the output root with a 400 naming the field', async () => {
+    const future = await post('/runs', { mode: 'full', start_date: '9999-12-30', end_date: '9999-12-30' });
+    expect(future.status).toBe(400);
+    expect(future.body).toContain('body.end_date');
+    const raw = await post('/runs', {
+      mode: 'full',
+      output_path: 'raw/interactions/year=2024/month=01/day=02',
+    });
+    expect(raw.status).toBe(400);
+    expect(raw.body).toContain('body.output_path');
+  });
+
+  it('the local Lambda port reaches Plan, which refuses an output outside the output root itself', async () => {
+    const elsewhere = join(dir, 'elsewhere');
+    const r = await fetch(
+      `${lambdaBase}/2015-03-31/functions/recsys-feature-pipeline-local-pipeline-plan/invocations`,
+      {
+        method: 'POST',
+        body: JSON.stringify({
+          request: { mode: 'full', start_date: '2024-01-01', end_date: '2024-01-02', output_path: elsewhere },
+        }),
+      },
+    );
+    const text = await r.text();
+    expect(text).toContain('output_path');
+    expect(text).toContain('must be under the output root');
+    expect(existsSync(elsewhere)).toBe(false);
   });
 
   it('POST /runs starts a run through the in-process engine; GET /runs/{id} follows it to SUCCEEDED', async () => {

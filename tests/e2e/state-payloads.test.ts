@@ -94,7 +94,8 @@ describe('payloads between states', () => {
 
   it('stay under 64 KiB for a 400-day plan with the most user shards a run may have', async () => {
     const files = new Map<string, string>();
-    const start = '2023-01-01';
+    // 400 days ending before the reference time (2024-02-01): a run covers only days that have begun.
+    const start = '2022-12-01';
     for (let d = 0; d < 400; d++)
       files.set(rawKeys.object('interactions', addDays(start, d), 'part-0.jsonl'), '{}\n');
     files.set(rawKeys.object('products', start, 'snapshot.jsonl'), '{}\n');

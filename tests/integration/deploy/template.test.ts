@@ -171,6 +171,14 @@ describe('functions', () => {
     expect(runsStart.STATE_MACHINE_ARN).toEqual({ Ref: 'PipelineStateMachine' });
   });
 
+  it('gives POST /runs and Plan the same MAX_RUN_DAYS, so both refuse the same spans', () => {
+    for (const key of ['runsStart', 'pipelinePlan'])
+      expect([
+        key,
+        prop<{ Variables: Record<string, unknown> }>(fn(key), 'Environment').Variables.MAX_RUN_DAYS,
+      ]).toEqual([key, '730']);
+  });
+
   it('keeps the inference function logs 90 days', () => {
     expect(prop(resource(template, logGroupLogicalId('featuresOnline')), 'RetentionInDays')).toBe(90);
   });

@@ -97,6 +97,7 @@ beforeAll(async () => {
     ),
     roots: { inputUri: join(dir, 'lake'), outputUri: out },
     clock: () => NOW,
+    maxRunDays: 730,
   };
 });
 afterAll(async () => {

@@ -235,3 +235,100 @@ describe('GET /features/users/{user_id} and /features/items/{product_id}', () =>
     }
   });
 });
+
+describe('ids longer than DynamoDB holds (2,048 bytes of UTF-8 per partition key) are a 400 naming the field', () => {
+  afterEach(() => expect(calls).toEqual([]));
+  // 1,025 characters but 2,050 bytes: the limit is in bytes, not characters.
+  const twoByteId = 'é'.repeat(1025);
+  // 150 characters that NFKC (the stored ids' normalisation) expands to 18 characters each, 2,700 bytes.
+  const expandingId = '\ufdfa'.repeat(150);
+
+  it('POST /features/online: user_id, each product id and session_id', async () => {
+    for (const id of [twoByteId, expandingId, 'u'.repeat(5000)]) {
+      await expect(problem({ user_id: id, product_ids: ['p1'] })).resolves.toMatchObject({
+        status: 400,
+        paths: ['body.user_id'],
+      });
+      await expect(problem({ user_id: 'u1', product_ids: ['p1', id] })).resolves.toMatchObject({
+        status: 400,
+        paths: ['body.product_ids.1'],
+      });
+      await expect(problem({ user_id: 'u1', product_ids: ['p1'], session_id: id })).resolves.toMatchObject({
+        status: 400,
+        paths: ['body.session_id'],
+      });
+    }
+  });
+
+  it('GET /features/users/{user_id} and /features/items/{product_id}', async () => {
+    const get = (h: unknown, params: Record<string, string>) =>
+      (h as Invoke)(event(undefined, params), lambdaContext);
+    for (const id of [twoByteId, expandingId]) {
+      const user = await get(userHandler, { user_id: id });
+      expect(user.statusCode).toBe(400);
+      expect(JSON.parse(user.body as string).errors).toEqual([
+        expect.objectContaining({ path: 'path.user_id' }),
+      ]);
+      const item = await get(itemHandler, { product_id: id });
+      expect(item.statusCode).toBe(400);
+      expect(JSON.parse(item.body as string).errors).toEqual([
+        expect.objectContaining({ path: 'path.product_id' }),
+      ]);
+    }
+  });
+
+  it('an id just inside the limit is looked up', async () => {
+    const reply = await online({ user_id: 'u'.repeat(2000), product_ids: ['p1'] });
+    expect(reply.statusCode).toBe(200);
+    calls.length = 0;
+  });
+});
+
+describe('a body is JSON only when it says so: any other Content-Type is a 415', () => {
+  afterEach(() => expect(calls).toEqual([]));
+  const body = JSON.stringify({ user_id: 'u1', product_ids: ['p1'] });
+  const withType = (headers: Record<string, string>) =>
+    (onlineHandler as unknown as Invoke)(
+      { ...httpEvent('POST /features/online', { body }), headers: { host: 'api.example.test', ...headers } },
+      lambdaContext,
+    );
+
+  it.each([
+    [
+      'text/plain (a cross-site form or fetch without preflight)',
+      { 'content-type': 'text/plain;charset=UTF-8' },
+    ],
+    ['application/x-www-form-urlencoded', { 'content-type': 'application/x-www-form-urlencoded' }],
+    ['multipart/form-data', { 'content-type': 'multipart/form-data; boundary=x' }],
+    ['no Content-Type at all', {}],
+    ['a lookalike', { 'content-type': 'application/jsonx' }],
+  ])('%s', async (_name, headers) => {
+    const reply = await withType(headers);
+    expect(reply.statusCode).toBe(415);
+    expect(reply.headers?.['content-type']).toBe('application/problem+json');
+    const parsed = JSON.parse(reply.body as string) as { status: number; errors: { path: string }[] };
+    expect(parsed.status).toBe(415);
+    expect(parsed.errors.map((e) => e.path)).toEqual(['headers.content-type']);
+  });
+
+  it('application/json with parameters, in any case, is accepted', async () => {
+    for (const type of [
+      'application/json; charset=utf-8',
+      'Application/JSON',
+      'application/json;charset="UTF-8"',
+    ]) {
+      const reply = await withType({ 'content-type': type });
+      expect(reply.statusCode).toBe(200);
+      calls.length = 0;
+    }
+  });
+});
+
+describe('user_id and session_id that fit alone but not together in the session counters key', () => {
+  afterEach(() => expect(calls).toEqual([]));
+  it('are a 400 naming session_id', async () => {
+    await expect(
+      problem({ user_id: 'u'.repeat(1500), product_ids: ['p1'], session_id: 's'.repeat(1000) }),
+    ).resolves.toMatchObject({ status: 400, paths: ['body.session_id'] });
+  });
+});

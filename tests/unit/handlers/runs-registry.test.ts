@@ -40,6 +40,7 @@ function serviceWith(e: ExecutionEngine): RunsService {
     }),
     roots: { inputUri: lake, outputUri: out },
     clock: () => NOW,
+    maxRunDays: 730,
   };
 }
 

@@ -47,6 +47,7 @@ describe('runs routes over the in-process engine', () => {
       }),
       roots: { inputUri: lake, outputUri: out },
       clock: () => clock,
+      maxRunDays: 730,
     };
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -143,11 +144,64 @@ describe('runs routes over the in-process engine', () => {
     ['path traversal in input_path', { mode: 'full', input_path: '../../etc' }, ['body.input_path']],
     ['an absolute path outside the lake', { mode: 'full', output_path: '/etc/cron.d' }, ['body.output_path']],
     ['a schedule field', { mode: 'full', schedule: 'daily' }, ['body.schedule']],
-  ])('rejects %s with a 400 problem naming the field', async (_name, request, paths) => {
+    // The clock reads 2024-02-01T02:00Z: the reference day is 2024-02-01.
+    [
+      'an end date after the reference day',
+      { mode: 'full', start_date: '9999-12-30', end_date: '9999-12-30' },
+      ['body.end_date'],
+    ],
+    ['a start date after the reference day', { mode: 'full', start_date: '2024-02-02' }, ['body.start_date']],
+    [
+      'an incremental day after the reference day',
+      { mode: 'incremental', date: '2024-02-02' },
+      ['body.date'],
+    ],
+    [
+      'a reference time after the clock',
+      { mode: 'full', start_date: '2024-01-01', end_date: '2024-01-02', now: '9999-12-31T00:00:00Z' },
+      ['body.now'],
+    ],
+    [
+      'a span longer than MAX_RUN_DAYS (730 days by default)',
+      { mode: 'full', start_date: '1970-01-01', end_date: '2024-01-16' },
+      ['body.start_date'],
+    ],
+    [
+      'an output under the lake’s raw/',
+      { mode: 'full', output_path: 'raw/interactions/year=2024/month=01/day=16' },
+      ['body.output_path'],
+    ],
+  ])('rejects %s with a 400 problem naming the field, starting nothing', async (_name, request, paths) => {
+    const before = await list(httpEvent('GET /runs', { query: { limit: '100' } }));
     const reply = await start(httpEvent('POST /runs', { body: request }));
     expect(reply.status).toBe(400);
     expect(reply.contentType).toBe('application/problem+json');
     for (const p of paths) expect(problemPaths(reply.body).some((x) => x.startsWith(p))).toBe(true);
+    await engine.idle();
+    expect((await list(httpEvent('GET /runs', { query: { limit: '100' } }))).body).toEqual(before.body);
+  });
+
+  it('an output_path anywhere but under the output root is a 400, even inside the lake', async () => {
+    for (const output_path of [
+      lake,
+      join(lake, 'raw'),
+      join(lake, 'raw', 'interactions', 'year=2024', 'month=01', 'day=16'),
+      join(lake, 'elsewhere'),
+      `file://${join(lake, 'raw', 'products')}`,
+      `${out}-sibling`,
+    ]) {
+      const reply = await start(httpEvent('POST /runs', { body: { mode: 'full', output_path } }));
+      expect({ output_path, status: reply.status }).toEqual({ output_path, status: 400 });
+      expect(problemPaths(reply.body)).toEqual(['body.output_path']);
+    }
+  });
+
+  it('a body that is not declared application/json is a 415, starting nothing', async () => {
+    const event = httpEvent('POST /runs', { body, headers: { 'content-type': 'text/plain' } });
+    const reply = await start(event);
+    expect(reply.status).toBe(415);
+    expect(reply.contentType).toBe('application/problem+json');
+    expect(problemPaths(reply.body)).toEqual(['headers.content-type']);
   });
 
   it('finds runs started another way (CLI, npm start) by their manifest', async () => {

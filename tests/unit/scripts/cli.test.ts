@@ -86,4 +86,64 @@ describe('npm run pipeline flags', () => {
     expect(() => parse(['--shards', '0'])).toThrow(/^--shards: /);
     expect(() => parse(['--shards', '1001'])).toThrow(/^--shards: .*1000/);
   });
+
+  it('holds the dates to the reference day and MAX_RUN_DAYS, naming the flag', () => {
+    const clock = Date.parse('2024-02-01T02:00:00Z');
+    const at = (argv: string[], env: Record<string, string> = {}) =>
+      runRequestFromFlags(
+        parseCli(PIPELINE_CLI, argv),
+        loadSettings({ LAKE_URI: '/tmp/lake', ...env }),
+        clock,
+      );
+    expect(() => at(['--end-date', '2024-02-02'])).toThrow(
+      /^--end-date: 2024-02-02 is after the reference day 2024-02-01/,
+    );
+    expect(() => at(['--mode', 'incremental', '--date', '2024-02-02'])).toThrow(/^--date: /);
+    expect(() => at(['--now', '2024-02-01T02:00:01Z'])).toThrow(/^--now: must not be after the current time/);
+    expect(() =>
+      at(['--start-date', '2024-01-01', '--end-date', '2024-01-11'], {
+        MAX_RUN_DAYS: '10',
+        TRAINING_WINDOW_DAYS: '10',
+      }),
+    ).toThrow(
+      /^--start-date: 2024-01-01\.\.2024-01-11 is 11 days; one run covers at most 10 \(MAX_RUN_DAYS\)/,
+    );
+    expect(
+      at(['--start-date', '2024-01-01', '--end-date', '2024-01-10'], {
+        MAX_RUN_DAYS: '10',
+        TRAINING_WINDOW_DAYS: '10',
+      }).end_date,
+    ).toBe('2024-01-10');
+    // The reference day itself may end a run: its features are as of the next midnight.
+    expect(at(['--end-date', '2024-02-01', '--now', '2024-02-01T01:00:00Z']).end_date).toBe('2024-02-01');
+  });
+
+  it('refuses an --output-path at, under or above the input lake’s raw/', () => {
+    for (const out of [
+      '/tmp/lake/raw',
+      '/tmp/lake/raw/users',
+      'file:///tmp/lake/raw/interactions/year=2024',
+      '/tmp/lake',
+      '/tmp',
+    ])
+      expect(() => parse(['--output-path', out])).toThrow(
+        /^--output-path: must not be at, under or above the lake's raw data/,
+      );
+    expect(() => parse(['--input-path', '/data/other', '--output-path', '/data/other/raw/x'])).toThrow(
+      /^--output-path: /,
+    );
+    expect(parse(['--output-path', '/tmp/out']).output_path).toBe('/tmp/out');
+    expect(parse(['--output-path', '/tmp/lake/processed-2']).output_path).toBe('/tmp/lake/processed-2');
+  });
+});
+
+describe('MAX_RUN_DAYS', () => {
+  it('defaults to 730 (the raw interactions’ retention) and must hold the training window', () => {
+    expect(loadSettings({}).maxRunDays).toBe(730);
+    expect(loadSettings({ MAX_RUN_DAYS: '120' }).maxRunDays).toBe(120);
+    expect(() => loadSettings({ MAX_RUN_DAYS: '60' })).toThrow(
+      'invalid environment: TRAINING_WINDOW_DAYS (90) must not exceed MAX_RUN_DAYS (60)',
+    );
+    expect(() => loadSettings({ MAX_RUN_DAYS: '0' })).toThrow(/MAX_RUN_DAYS/);
+  });
 });
