@@ -146,9 +146,16 @@ describe('StepFunctionsEngine against the Step Functions stand-in', () => {
     );
   });
 
+  it('answers null for an execution that was never started (the caller marks its record)', async () => {
+    await expect(engine.status('never-started')).resolves.toBeNull();
+  });
+
   it('fails naming the run and its execution when its status cannot be read', async () => {
-    await expect(engine.status('never-started')).rejects.toThrow(
-      `cannot read the status of run never-started (${MACHINE.replace(':stateMachine:', ':execution:')}:never-started): ExecutionDoesNotExist`,
+    await engine.start('run-6', REQUEST);
+    await sfn.idle();
+    sfn.failNext('DescribeExecution', { code: 'AccessDeniedException', message: 'not authorized' });
+    await expect(engine.status('run-6')).rejects.toThrow(
+      `cannot read the status of run run-6 (${MACHINE.replace(':stateMachine:', ':execution:')}:run-6): AccessDeniedException: not authorized`,
     );
   });
 });
