@@ -1,4 +1,5 @@
 /** The pure half of `npm run client`: the request each command makes, and whether it is signed. */
+import { ConfigError, loadSettings } from '../../../../config';
 import { UsageError } from '../../../../scripts/lib/cli';
 import {
   apiCalls,
@@ -94,6 +95,18 @@ describe('wireRequest', () => {
       expect(() => parseBaseUrl(text)).toThrow(/--base-url/);
     },
   );
+});
+
+describe('API_BASE_URL (config.ts)', () => {
+  it('defaults to the local API on API_PORT, and refuses a value that is not an http(s) URL by name', () => {
+    expect(loadSettings({}).apiBaseUrl).toBe('http://localhost:3000');
+    expect(loadSettings({ API_PORT: '4010' }).apiBaseUrl).toBe('http://localhost:4010');
+    expect(loadSettings({ API_BASE_URL: 'https://api.example.com/v1' }).apiBaseUrl).toBe(
+      'https://api.example.com/v1',
+    );
+    expect(() => loadSettings({ API_BASE_URL: 'ftp://api.example.com' })).toThrow(ConfigError);
+    expect(() => loadSettings({ API_BASE_URL: 'localhost:3000' })).toThrow(/API_BASE_URL/);
+  });
 });
 
 describe('signing decision', () => {
