@@ -58,6 +58,8 @@ const EnvSchema = z.object({
   EMF_STDOUT: z.enum(['0', '1', 'true', 'false']).default('0'),
   /** Port of the local HTTP API (`npm start`). */
   API_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** The API `npm run client` calls (`--base-url`); `http://localhost:<API_PORT>` when unset. */
+  API_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** SNS topic for data-quality alerts (AWS only). */
   ALERTS_TOPIC_ARN: z.string().min(1).optional(),
 });
@@ -92,6 +94,8 @@ export interface Settings {
   /** Endpoints of the Step Functions and SNS APIs (local stand-ins; unset on AWS). */
   readonly endpoints: { readonly stepFunctions?: string; readonly sns?: string };
   readonly apiPort: number;
+  /** The API `npm run client` calls by default. */
+  readonly apiBaseUrl: string;
   readonly emfStdout: boolean;
   /** Running inside Lambda (`AWS_LAMBDA_FUNCTION_NAME` set): metrics go to stdout for CloudWatch. */
   readonly onLambda: boolean;
@@ -166,6 +170,7 @@ export function loadSettings(rawEnv: Record<string, string | undefined> = proces
       ...(e.SNS_ENDPOINT_URL === undefined ? {} : { sns: e.SNS_ENDPOINT_URL }),
     },
     apiPort: e.API_PORT,
+    apiBaseUrl: e.API_BASE_URL ?? `http://localhost:${e.API_PORT}`,
     emfStdout: e.EMF_STDOUT === '1' || e.EMF_STDOUT === 'true',
     onLambda: env.AWS_LAMBDA_FUNCTION_NAME !== undefined,
   };

@@ -21,12 +21,20 @@ export interface FlagSpec {
   readonly placeholder?: string;
 }
 
+/** One positional argument of a command, e.g. the `<run-id>` of `runs get <run-id>`. */
+export interface ArgumentSpec {
+  readonly name: string;
+  readonly description: string;
+}
+
 /** A CLI's flags, summary and examples: the single source of its parser and its `--help` text. */
 export interface CliSpec<F extends Record<string, FlagSpec>> {
   /** How the CLI is invoked, e.g. `npm run pipeline --`. */
   readonly command: string;
   readonly summary: string;
   readonly flags: F;
+  /** Required positional arguments, in order; a CLI without them refuses positionals. */
+  readonly arguments?: readonly ArgumentSpec[];
   readonly examples: readonly string[];
 }
 
@@ -43,13 +51,31 @@ export function parseCli<F extends Record<string, FlagSpec>>(
   spec: CliSpec<F>,
   argv: readonly string[],
 ): CliValues<F> {
+  return parseCommand(spec, argv).values;
+}
+
+/**
+ * `parseCli` for a command with positional arguments (`spec.arguments`): returns the flags and the
+ * arguments; a missing or extra argument is a usage error naming it.
+ */
+export function parseCommand<F extends Record<string, FlagSpec>>(
+  spec: CliSpec<F>,
+  argv: readonly string[],
+): { readonly values: CliValues<F>; readonly args: readonly string[] } {
+  const expected = spec.arguments ?? [];
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
     help: { type: 'boolean', short: 'h' },
   };
   for (const [name, flag] of Object.entries(spec.flags)) options[name] = { type: flag.type };
   let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }));
+    ({ values, positionals } = parseArgs({
+      args: [...argv],
+      options,
+      strict: true,
+      allowPositionals: expected.length > 0,
+    }));
   } catch (error) {
     // Asking for help wins over a bad command line: the help is what the caller needs then.
     if (argv.includes('--help') || argv.includes('-h')) showHelp(spec);
@@ -58,7 +84,11 @@ export function parseCli<F extends Record<string, FlagSpec>>(
   }
   if (values.help === true) showHelp(spec);
   delete values.help;
-  return values as CliValues<F>;
+  const missing = expected[positionals.length];
+  if (missing !== undefined) throw new UsageError(`<${missing.name}> is required: ${missing.description}`);
+  if (positionals.length > expected.length)
+    throw new UsageError(`unexpected argument "${positionals[expected.length]}"`);
+  return { values: values as CliValues<F>, args: positionals };
 }
 
 function showHelp(spec: CliSpec<Record<string, FlagSpec>>): never {
@@ -73,12 +103,17 @@ export function formatHelp(spec: CliSpec<Record<string, FlagSpec>>): string {
     flag.default === undefined ? flag.description : `${flag.description} (default: ${flag.default})`,
   ]);
   rows.push(['-h, --help', 'Print this help and exit']);
-  const width = Math.max(...rows.map(([left]) => left.length));
+  const args = spec.arguments ?? [];
+  const width = Math.max(...rows.map(([left]) => left.length), ...args.map((a) => a.name.length + 2));
+  const usageArgs = args.map((a) => ` <${a.name}>`).join('');
   return [
-    `Usage: ${spec.command} [flags]`,
+    `Usage: ${spec.command}${usageArgs} [flags]`,
     '',
     spec.summary,
     '',
+    ...(args.length === 0
+      ? []
+      : ['Arguments:', ...args.map((a) => `  ${`<${a.name}>`.padEnd(width)}  ${a.description}`), '']),
     'Flags:',
     ...rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`),
     '',

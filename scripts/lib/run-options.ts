@@ -86,11 +86,47 @@ const FLAG_OF: Readonly<Record<string, string>> = {
   now: '--now',
 };
 
+/** The run flags of `npm run pipeline` and `npm run client -- runs start`, by their names. */
+export type RunFlags = Partial<
+  Record<
+    'mode' | 'start-date' | 'end-date' | 'date' | 'run-id' | 'shards' | 'now' | 'input-path' | 'output-path',
+    string
+  >
+>;
+
 /**
- * The state machine's input for the pipeline's flags, validated by the same schema and date bounds
- * as `POST /runs` and the schedules (a bad value is a usage error naming the flag). Paths default
- * from the settings; the flags choose the run's roots, but the output never mixes with the input
- * lake's raw data.
+ * The `RunRequest` the run flags spell, validated by the same schema as `POST /runs` and the
+ * schedules (a bad value is a usage error naming the flag); a flag not given stays unset, so the
+ * receiver applies its own default, except `mode`, which defaults to `full`.
+ */
+export function runRequestOfFlags(flags: RunFlags): RunRequest {
+  const shards = flags.shards;
+  if (shards !== undefined && !/^[0-9]+$/.test(shards))
+    throw new UsageError(`--shards: must be a whole number of user shards, got "${shards}"`);
+  const given = Object.entries({
+    mode: flags.mode ?? 'full',
+    start_date: flags['start-date'],
+    end_date: flags['end-date'],
+    date: flags.date,
+    run_id: flags['run-id'],
+    shards: shards === undefined ? undefined : Number(shards),
+    now: flags.now,
+    input_path: flags['input-path'],
+    output_path: flags['output-path'],
+  }).filter(([, value]) => value !== undefined);
+  const parsed = RunRequest.safeParse(Object.fromEntries(given));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0] as z.core.$ZodIssue;
+    const field = String(issue.path[0] ?? '');
+    throw new UsageError(`${FLAG_OF[field] ?? field}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * The state machine's input for the pipeline's flags (`runRequestOfFlags`), within the same date
+ * bounds as `POST /runs` and the schedules. Paths default from the settings; the flags choose the
+ * run's roots, but the output never mixes with the input lake's raw data.
  */
 export function runRequestFromFlags(
   flags: CliValues<(typeof PIPELINE_CLI)['flags']>,
@@ -98,26 +134,12 @@ export function runRequestFromFlags(
   wallClockMs: number = Date.now(),
 ): RunRequest & { input_path: string; output_path: string } {
   const input = flags['input-path'] ?? settings.lakeUri;
-  const shards = flags.shards;
-  if (shards !== undefined && !/^[0-9]+$/.test(shards))
-    throw new UsageError(`--shards: must be a whole number of user shards, got "${shards}"`);
-  const parsed = RunRequest.safeParse({
-    mode: flags.mode ?? 'full',
-    start_date: flags['start-date'],
-    end_date: flags['end-date'],
-    date: flags.date,
-    run_id: flags['run-id'],
-    ...(shards === undefined ? {} : { shards: Number(shards) }),
-    now: flags.now,
+  const output = flags['output-path'] ?? settings.outputUri ?? joinLakeUri(input, 'processed');
+  const request = {
+    ...runRequestOfFlags({ ...flags, 'input-path': input, 'output-path': output }),
     input_path: input,
-    output_path: flags['output-path'] ?? settings.outputUri ?? joinLakeUri(input, 'processed'),
-  });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0] as z.core.$ZodIssue;
-    const field = String(issue.path[0] ?? '');
-    throw new UsageError(`${FLAG_OF[field] ?? field}: ${issue.message}`);
-  }
-  const request = parsed.data as RunRequest & { input_path: string; output_path: string };
+    output_path: output,
+  };
   const [bound] = runBoundProblems(request, { wallClockMs, maxRunDays: settings.maxRunDays });
   if (bound !== undefined) throw new UsageError(`${FLAG_OF[bound.field] ?? bound.field}: ${bound.message}`);
   const raw = rawLakeOverlapping(request.output_path, [request.input_path, settings.lakeUri]);

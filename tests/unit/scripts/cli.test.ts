@@ -6,6 +6,7 @@ import {
   formatHelp,
   HelpShown,
   parseCli,
+  parseCommand,
   UsageError,
 } from '../../../scripts/lib/cli';
 
@@ -69,6 +70,36 @@ describe('parseCli', () => {
 
   it('rejects a string flag without a value, naming it', () => {
     expect(() => parseCli(SPEC, ['--days'])).toThrow(/--days/);
+  });
+});
+
+describe('parseCommand (positional arguments)', () => {
+  const GET = {
+    command: 'npm run demo -- get',
+    summary: 'Gets one thing.',
+    arguments: [{ name: 'id', description: 'the thing' }],
+    flags: { verbose: { type: 'boolean', description: 'Say more' } },
+    examples: ['npm run demo -- get t1'],
+  } as const satisfies CliSpec<Record<string, FlagSpec>>;
+
+  it('returns the arguments beside the flags, wherever the flags are', () => {
+    expect(parseCommand(GET, ['--verbose', 't1'])).toEqual({ values: { verbose: true }, args: ['t1'] });
+    expect(parseCommand(GET, ['t1'])).toEqual({ values: {}, args: ['t1'] });
+  });
+
+  it('names a missing argument and an extra one', () => {
+    expect(() => parseCommand(GET, ['--verbose'])).toThrow('<id> is required: the thing');
+    expect(() => parseCommand(GET, ['t1', 't2'])).toThrow('unexpected argument "t2"');
+  });
+
+  it('refuses positionals for a command that declares none', () => {
+    expect(() => parseCli(SPEC, ['stray'])).toThrow(UsageError);
+  });
+
+  it('shows the arguments in the usage line and their own section of the help', () => {
+    const help = formatHelp(GET);
+    expect(help.split('\n')[0]).toBe('Usage: npm run demo -- get <id> [flags]');
+    expect(help).toMatch(/^Arguments:\n {2}<id> +the thing$/m);
   });
 });
 
