@@ -28,6 +28,8 @@ export interface CliSpec<F extends Record<string, FlagSpec>> {
   readonly summary: string;
   readonly flags: F;
   readonly examples: readonly string[];
+  /** The one positional argument the CLI takes, if any (its name in the usage line, e.g. `"query"`). */
+  readonly positional?: string;
 }
 
 /** The values `parseCli` returns: a string or a boolean per flag given, by the flag's type. */
@@ -43,13 +45,30 @@ export function parseCli<F extends Record<string, FlagSpec>>(
   spec: CliSpec<F>,
   argv: readonly string[],
 ): CliValues<F> {
+  return parseCliArgs(spec, argv).flags;
+}
+
+/**
+ * Like {@link parseCli}, also returning the positional arguments, which only a spec naming a
+ * `positional` accepts (at most one).
+ */
+export function parseCliArgs<F extends Record<string, FlagSpec>>(
+  spec: CliSpec<F>,
+  argv: readonly string[],
+): { flags: CliValues<F>; positionals: string[] } {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
     help: { type: 'boolean', short: 'h' },
   };
   for (const [name, flag] of Object.entries(spec.flags)) options[name] = { type: flag.type };
   let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }));
+    ({ values, positionals } = parseArgs({
+      args: [...argv],
+      options,
+      strict: true,
+      allowPositionals: spec.positional !== undefined,
+    }));
   } catch (error) {
     // Asking for help wins over a bad command line: the help is what the caller needs then.
     if (argv.includes('--help') || argv.includes('-h')) showHelp(spec);
@@ -57,8 +76,10 @@ export function parseCli<F extends Record<string, FlagSpec>>(
     throw new UsageError((error as Error).message.split('\n')[0]);
   }
   if (values.help === true) showHelp(spec);
+  if (positionals.length > 1)
+    throw new UsageError(`expected at most one ${spec.positional ?? 'argument'}, got ${positionals.length} (quote it)`);
   delete values.help;
-  return values as CliValues<F>;
+  return { flags: values as CliValues<F>, positionals };
 }
 
 function showHelp(spec: CliSpec<Record<string, FlagSpec>>): never {
@@ -75,7 +96,7 @@ export function formatHelp(spec: CliSpec<Record<string, FlagSpec>>): string {
   rows.push(['-h, --help', 'Print this help and exit']);
   const width = Math.max(...rows.map(([left]) => left.length));
   return [
-    `Usage: ${spec.command} [flags]`,
+    `Usage: ${spec.command} [flags]${spec.positional === undefined ? '' : ` [${spec.positional}]`}`,
     '',
     spec.summary,
     '',

@@ -84,6 +84,15 @@ const FLAG_OF: Readonly<Record<string, string>> = {
   now: '--now',
 };
 
+/** The lake and output root of `--input-path` and `--output-path`, defaulted from the settings. */
+export function lakePathsFromFlags(
+  flags: { readonly 'input-path'?: string; readonly 'output-path'?: string },
+  settings: Settings,
+): { input: string; output: string } {
+  const input = flags['input-path'] ?? settings.lakeUri;
+  return { input, output: flags['output-path'] ?? settings.outputUri ?? joinLakeUri(input, 'processed') };
+}
+
 /**
  * The state machine's input for the pipeline's flags, validated by the same schema as `POST /runs`
  * and the schedules (a bad value is a usage error naming the flag). Paths default from the settings.
@@ -92,7 +101,7 @@ export function runRequestFromFlags(
   flags: CliValues<(typeof PIPELINE_CLI)['flags']>,
   settings: Settings,
 ): RunRequest & { input_path: string; output_path: string } {
-  const input = flags['input-path'] ?? settings.lakeUri;
+  const paths = lakePathsFromFlags(flags, settings);
   const shards = flags.shards;
   if (shards !== undefined && !/^[0-9]+$/.test(shards))
     throw new UsageError(`--shards: must be a whole number of user shards, got "${shards}"`);
@@ -104,8 +113,8 @@ export function runRequestFromFlags(
     run_id: flags['run-id'],
     ...(shards === undefined ? {} : { shards: Number(shards) }),
     now: flags.now,
-    input_path: input,
-    output_path: flags['output-path'] ?? settings.outputUri ?? joinLakeUri(input, 'processed'),
+    input_path: paths.input,
+    output_path: paths.output,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0] as z.core.$ZodIssue;
