@@ -130,7 +130,11 @@ function selectList(table: LakeTable, fromFiles: boolean): string {
     return `CAST(${source} AS ${duckdbType(c.type)}) AS ${quote(c.name)}`;
   });
   const keys = table.partitionKeys.map((k) => {
-    const source = !fromFiles ? 'NULL' : isHiveKey(table, k.name) ? quote(k.name) : pathExpression(table, k.name);
+    const source = !fromFiles
+      ? 'NULL'
+      : isHiveKey(table, k.name)
+        ? quote(k.name)
+        : pathExpression(table, k.name);
     return `CAST(${source} AS VARCHAR) AS ${quote(k.name)}`;
   });
   return [...columns, ...keys].join(',\n  ');
@@ -205,7 +209,9 @@ async function enableS3(connection: DuckDBConnection, options: LakeSqlOptions): 
     await connection.run(`CREATE OR REPLACE SECRET lake_s3 (${parts.join(', ')})`);
   } catch {
     // The credential chain needs the aws extension; without it DuckDB reads the AWS_* variables.
-    await connection.run(`CREATE OR REPLACE SECRET lake_s3 (${parts.filter((p) => !p.startsWith('PROVIDER')).join(', ')})`);
+    await connection.run(
+      `CREATE OR REPLACE SECRET lake_s3 (${parts.filter((p) => !p.startsWith('PROVIDER')).join(', ')})`,
+    );
   }
 }
 

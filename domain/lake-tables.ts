@@ -153,7 +153,8 @@ export const LAKE_TABLES: readonly LakeTable[] = [
   },
   {
     name: 'validation_reports',
-    description: "Each day's validation report (data-contract.md §5): counts per reason, null shares, thresholds",
+    description:
+      "Each day's validation report (data-contract.md §5): counts per reason, null shares, thresholds",
     format: 'json',
     prefix: 'validation_reports/',
     locationTemplate: `validation_reports/${DAY_TEMPLATE}`,
@@ -183,7 +184,8 @@ export const LAKE_TABLES: readonly LakeTable[] = [
   },
   {
     name: 'alerts',
-    description: 'Data-quality alerts, one per day and check (volume, freshness, completeness, drift, validation)',
+    description:
+      'Data-quality alerts, one per day and check (volume, freshness, completeness, drift, validation)',
     format: 'json',
     prefix: 'alerts/',
     locationTemplate: 'alerts/date=${date}/',
@@ -196,9 +198,14 @@ export const LAKE_TABLES: readonly LakeTable[] = [
       { name: 'observed', type: 'double' },
       { name: 'threshold', type: 'double' },
       { name: 'run_id', type: 'string' },
-      { name: 'findings', type: 'array<struct<dataset:string,field:string,observed:double,threshold:double>>' },
+      {
+        name: 'findings',
+        type: 'array<struct<dataset:string,field:string,observed:double,threshold:double>>',
+      },
     ],
-    partitionKeys: [{ name: 'date', projection: { type: 'date', format: 'yyyy-MM-dd', range: '2020-01-01,NOW' } }],
+    partitionKeys: [
+      { name: 'date', projection: { type: 'date', format: 'yyyy-MM-dd', range: '2020-01-01,NOW' } },
+    ],
   },
 ];
 

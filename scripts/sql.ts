@@ -23,7 +23,12 @@ const SQL_CLI = {
   flags: {
     'input-path': PIPELINE_CLI.flags['input-path'],
     'output-path': PIPELINE_CLI.flags['output-path'],
-    format: { type: 'string', placeholder: SQL_FORMATS.join('|'), description: 'output format', default: 'table' },
+    format: {
+      type: 'string',
+      placeholder: SQL_FORMATS.join('|'),
+      description: 'output format',
+      default: 'table',
+    },
   },
   examples: [
     'npm run sql -- "select split, count(*) as n from training_rows group by split"',

@@ -77,7 +77,9 @@ export function parseCliArgs<F extends Record<string, FlagSpec>>(
   }
   if (values.help === true) showHelp(spec);
   if (positionals.length > 1)
-    throw new UsageError(`expected at most one ${spec.positional ?? 'argument'}, got ${positionals.length} (quote it)`);
+    throw new UsageError(
+      `expected at most one ${spec.positional ?? 'argument'}, got ${positionals.length} (quote it)`,
+    );
   delete values.help;
   return { flags: values as CliValues<F>, positionals };
 }
