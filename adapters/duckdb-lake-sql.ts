@@ -14,6 +14,11 @@ export interface LakeSqlOptions {
   /** The output root: a local folder, `file://…` or `s3://bucket/prefix`. */
   readonly root: string;
   readonly s3?: { readonly endpoint?: string; readonly region: string; readonly forcePathStyle?: boolean };
+  /**
+   * Where DuckDB keeps its extensions and the repository it downloads them from (default: DuckDB's
+   * own, `~/.duckdb/extensions` and extensions.duckdb.org); the tests point both at empty places.
+   */
+  readonly extensions?: { readonly directory: string; readonly repository: string };
 }
 
 /** A query's result: column names, whether each is numeric, and the rows (JSON-safe values). */
@@ -186,8 +191,9 @@ async function enableS3(connection: DuckDBConnection, options: LakeSqlOptions): 
   try {
     await connection.run('LOAD httpfs');
   } catch {
+    const from = options.extensions === undefined ? '' : ` FROM ${literal(options.extensions.repository)}`;
     try {
-      await connection.run('INSTALL httpfs');
+      await connection.run(`INSTALL httpfs${from}`);
       await connection.run('LOAD httpfs');
     } catch (error) {
       throw new PipelineError(
@@ -233,6 +239,8 @@ export async function openLakeSql(options: LakeSqlOptions): Promise<LakeSql> {
   try {
     // Timestamps are shown, and cast, in UTC whatever the machine's zone.
     await connection.run("SET TimeZone = 'UTC'");
+    if (options.extensions !== undefined)
+      await connection.run(`SET extension_directory = ${literal(options.extensions.directory)}`);
     if (root.startsWith('s3://')) await enableS3(connection, options);
     const views: ViewSummary[] = [];
     for (const table of LAKE_TABLES) {
