@@ -80,7 +80,7 @@ const AS_OF: PartitionKey = {
 
 // The `year=YYYY/month=MM/day=DD` folders of the daily outputs (data-contract.md §1).
 const DAY_KEYS: readonly PartitionKey[] = [
-  { name: 'year', projection: { type: 'integer', range: '2020,2099', digits: 4 } },
+  { name: 'year', projection: { type: 'integer', range: '2020,2040', digits: 4 } },
   { name: 'month', projection: { type: 'integer', range: '1,12', digits: 2 } },
   { name: 'day', projection: { type: 'integer', range: '1,31', digits: 2 } },
 ];
