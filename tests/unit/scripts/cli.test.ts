@@ -6,6 +6,7 @@ import {
   formatHelp,
   HelpShown,
   parseCli,
+  parseCliArgs,
   UsageError,
 } from '../../../scripts/lib/cli';
 
@@ -69,6 +70,25 @@ describe('parseCli', () => {
 
   it('rejects a string flag without a value, naming it', () => {
     expect(() => parseCli(SPEC, ['--days'])).toThrow(/--days/);
+  });
+});
+
+describe('parseCliArgs', () => {
+  const WITH_QUERY = { ...SPEC, positional: '"query"' } as const;
+
+  it('returns the one positional of a spec that names it, and shows it in the usage line', () => {
+    expect(parseCliArgs(WITH_QUERY, ['--days', '3', 'select 1'])).toEqual({
+      flags: { days: '3' },
+      positionals: ['select 1'],
+    });
+    expect(formatHelp(WITH_QUERY).split('\n')[0]).toBe('Usage: npm run demo -- [flags] ["query"]');
+  });
+
+  it('refuses a second positional, and any positional where the spec names none', () => {
+    expect(() => parseCliArgs(WITH_QUERY, ['select', '1'])).toThrow(
+      /at most one "query", got 2 \(quote it\)/,
+    );
+    expect(() => parseCli(SPEC, ['select 1'])).toThrow(UsageError);
   });
 });
 
