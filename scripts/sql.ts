@@ -63,6 +63,13 @@ async function interactive(session: LakeSql, format: SqlFormat): Promise<number>
   if (tty) console.log(`DuckDB over ${session.root}. ${HELP}`);
   let buffer = '';
   let failed = false;
+  // Ctrl-C drops a statement being typed, as psql and duckdb do; on an empty prompt it leaves.
+  rl.on('SIGINT', () => {
+    if (buffer === '') return rl.close();
+    buffer = '';
+    process.stdout.write('\n');
+    prompt(false);
+  });
   prompt(false);
   for await (const line of rl) {
     const trimmed = line.trim();
