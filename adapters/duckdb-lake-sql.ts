@@ -28,7 +28,7 @@ export interface SqlResult {
   readonly rows: readonly (readonly unknown[])[];
 }
 
-/** A table as `.tables` lists it: its name, the files found and its columns. */
+/** A view as `.tables` lists it: its name, how many files it reads, what it holds. */
 export interface ViewSummary {
   readonly name: string;
   readonly files: number;
@@ -122,10 +122,20 @@ export function tableGlob(table: LakeTable, root: string): string {
 const isHiveKey = (table: LakeTable, key: string): boolean =>
   table.locationTemplate.includes(`${key}=\${${key}}`);
 
+/**
+ * The value of a bare `${key}` folder, cut out of the file name by a pattern of the whole template
+ * anchored at the end (so a folder of the same name higher up the root does not match).
+ */
 function pathExpression(table: LakeTable, key: string): string {
-  const [before = ''] = table.locationTemplate.split(`\${${key}}`);
-  const folder = before.split('/').slice(-2, -1)[0] ?? '';
-  return `regexp_extract(filename, ${literal(`/${folder}/([^/]+)/`)}, 1)`;
+  const pattern = table.locationTemplate
+    .split(/(\$\{[a-z_]+\})/)
+    .map((part) => {
+      if (part === `\${${key}}`) return '([^/]+)';
+      if (/^\$\{[a-z_]+\}$/.test(part)) return '[^/]+';
+      return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('');
+  return `regexp_extract(filename, ${literal(`/${pattern}[^/]+$`)}, 1)`;
 }
 
 /** The `select` list of a view: every column cast to its Glue type, then the partition keys. */
@@ -183,7 +193,7 @@ const NUMERIC = new Set<DuckDBTypeId>([
   DuckDBTypeId.DECIMAL,
 ]);
 
-/** DuckDB's message without its "Parser Error: " style prefix repeated by the caller. */
+/** An error's message (DuckDB's own text, e.g. `Catalog Error: Table with name x does not exist!`). */
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** Loads httpfs for an S3 root, installing it when absent; says plainly when that is impossible. */

@@ -40,14 +40,17 @@ describe('duckdbType', () => {
 
 describe('views over an output root', () => {
   let dir: string;
+  // A folder named like a table's higher up the root: partition values come from the table's own.
+  let lake: string;
   let sql: LakeSql;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'duckdb-views-'));
-    writeLake(join(dir, 'lake'));
+    lake = join(dir, 'quarantine', 'lake');
+    writeLake(lake);
     await runPipelineRequest(
       {
-        inputUri: join(dir, 'lake'),
-        outputUri: join(dir, 'lake', 'processed'),
+        inputUri: lake,
+        outputUri: join(lake, 'processed'),
         mode: 'full',
         startDate: '2024-01-01',
         endDate: '2024-01-03',
@@ -56,7 +59,7 @@ describe('views over an output root', () => {
       loadSettings({}),
       () => undefined,
     );
-    sql = await openLakeSql({ root: join(dir, 'lake', 'processed'), s3: { region: 'us-east-1' } });
+    sql = await openLakeSql({ root: join(lake, 'processed'), s3: { region: 'us-east-1' } });
   }, 60_000);
   afterAll(() => {
     sql?.close();
@@ -82,7 +85,7 @@ describe('views over an output root', () => {
 
   it('takes partition values from the paths: quarantine’s dataset folder, the day folders, as_of', async () => {
     // Every quarantine line, counted per partition folder on disk.
-    const root = join(dir, 'lake', 'processed');
+    const root = join(lake, 'processed');
     const expected = listFiles(join(root, 'quarantine'))
       .map(
         (key) => [key.split('/').slice(0, -1).join('/'), lineCount(join(root, 'quarantine', key))] as const,
