@@ -25,6 +25,8 @@ export interface FlagSpec {
 export interface ArgumentSpec {
   readonly name: string;
   readonly description: string;
+  /** May be left out (only the last arguments may be). */
+  readonly optional?: boolean;
 }
 
 /** A CLI's flags, summary and examples: the single source of its parser and its `--help` text. */
@@ -33,7 +35,7 @@ export interface CliSpec<F extends Record<string, FlagSpec>> {
   readonly command: string;
   readonly summary: string;
   readonly flags: F;
-  /** Required positional arguments, in order; a CLI without them refuses positionals. */
+  /** Positional arguments, in order (required unless `optional`); a CLI without them refuses positionals. */
   readonly arguments?: readonly ArgumentSpec[];
   readonly examples: readonly string[];
 }
@@ -85,7 +87,8 @@ export function parseCommand<F extends Record<string, FlagSpec>>(
   if (values.help === true) showHelp(spec);
   delete values.help;
   const missing = expected[positionals.length];
-  if (missing !== undefined) throw new UsageError(`<${missing.name}> is required: ${missing.description}`);
+  if (missing !== undefined && missing.optional !== true)
+    throw new UsageError(`<${missing.name}> is required: ${missing.description}`);
   if (positionals.length > expected.length)
     throw new UsageError(`unexpected argument "${positionals[expected.length]}"`);
   return { values: values as CliValues<F>, args: positionals };
@@ -105,7 +108,7 @@ export function formatHelp(spec: CliSpec<Record<string, FlagSpec>>): string {
   rows.push(['-h, --help', 'Print this help and exit']);
   const args = spec.arguments ?? [];
   const width = Math.max(...rows.map(([left]) => left.length), ...args.map((a) => a.name.length + 2));
-  const usageArgs = args.map((a) => ` <${a.name}>`).join('');
+  const usageArgs = args.map((a) => (a.optional === true ? ` [<${a.name}>]` : ` <${a.name}>`)).join('');
   return [
     `Usage: ${spec.command}${usageArgs} [flags]`,
     '',

@@ -94,6 +94,15 @@ export type RunFlags = Partial<
   >
 >;
 
+/** The lake and output root of `--input-path` and `--output-path`, defaulted from the settings. */
+export function lakePathsFromFlags(
+  flags: { readonly 'input-path'?: string; readonly 'output-path'?: string },
+  settings: Settings,
+): { input: string; output: string } {
+  const input = flags['input-path'] ?? settings.lakeUri;
+  return { input, output: flags['output-path'] ?? settings.outputUri ?? joinLakeUri(input, 'processed') };
+}
+
 /**
  * The `RunRequest` the run flags spell, validated by the same schema as `POST /runs` and the
  * schedules (a bad value is a usage error naming the flag); a flag not given stays unset, so the
@@ -133,8 +142,7 @@ export function runRequestFromFlags(
   settings: Settings,
   wallClockMs: number = Date.now(),
 ): RunRequest & { input_path: string; output_path: string } {
-  const input = flags['input-path'] ?? settings.lakeUri;
-  const output = flags['output-path'] ?? settings.outputUri ?? joinLakeUri(input, 'processed');
+  const { input, output } = lakePathsFromFlags(flags, settings);
   const request = {
     ...runRequestOfFlags({ ...flags, 'input-path': input, 'output-path': output }),
     input_path: input,

@@ -1,5 +1,12 @@
 import { defaultConfig } from '../../../domain/config';
 import { outputKeys, rawKeys } from '../../../domain/lake-layout';
+import {
+  LAKE_TABLES,
+  type Projection,
+  type TableFormat,
+  partitionLocation,
+  projectionParameters,
+} from '../../../domain/lake-tables';
 import { ITEM_FILE_COLUMNS, TRAINING_ROW_COLUMNS, USER_FILE_COLUMNS } from '../../../domain/features/columns';
 import { defaultMonitoringConfig } from '../../../domain/monitoring/config';
 import {
@@ -645,6 +652,99 @@ describe('Glue Data Catalog', () => {
         SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
         Columns: expectedColumns(cols),
       });
+    },
+  );
+
+  const PROCESSED = `s3://${LAKE_BUCKET}/processed/`;
+
+  /** The reader of each file format: Parquet, JSON lines (OpenX), documents spanning lines (Ion). */
+  const STORAGE: Record<TableFormat, Record<string, unknown>> = {
+    parquet: {
+      InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+      SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
+    },
+    jsonl: {
+      InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+      SerdeInfo: { SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' },
+    },
+    json: {
+      InputFormat: 'com.amazon.ionhiveserde.formats.IonInputFormat',
+      SerdeInfo: { SerializationLibrary: 'com.amazon.ionhiveserde.IonHiveSerDe' },
+    },
+  };
+
+  /** One partition of each table and a key lake-layout.ts spells inside it. */
+  const SAMPLE_PARTITION: Record<string, { values: Record<string, string>; key: string }> = {
+    user_features: { values: { as_of: '2024-01-15' }, key: outputKeys.userFeatures('2024-01-15', 3) },
+    item_features: { values: { as_of: '2024-01-15' }, key: outputKeys.itemFeatures('2024-01-15') },
+    training_rows: {
+      values: { run_id: 'full-20240101-20240130-abc', split: 'validation' },
+      key: outputKeys.datasetPart('full-20240101-20240130-abc', 'validation', 2),
+    },
+    validation_reports: {
+      values: { year: '2024', month: '01', day: '05' },
+      key: outputKeys.report('2024-01-05'),
+    },
+    quarantine: {
+      values: { dataset: 'products', year: '2024', month: '11', day: '30' },
+      key: outputKeys.quarantine('products', '2024-11-30'),
+    },
+    alerts: { values: { date: '2024-01-15' }, key: outputKeys.alert('2024-01-15', 'drift') },
+  };
+
+  /** Whether a value is one the projection enumerates. */
+  function projects(p: Projection, value: string): boolean {
+    if (p.type === 'injected') return value !== '';
+    if (p.type === 'enum') return p.values.includes(value);
+    if (p.type === 'date') return /^\d{4}-\d{2}-\d{2}$/.test(value);
+    const [low = NaN, high = NaN] = p.range.split(',').map(Number);
+    return value.length === p.digits && Number(value) >= low && Number(value) <= high;
+  }
+
+  it('holds exactly the tables of domain/lake-tables.ts (the views of npm run sql)', () => {
+    const names = resourcesOfType(template, 'AWS::Glue::Table').map(
+      ([, t]) => prop<{ Name: string }>(t, 'TableInput').Name,
+    );
+    expect([...names].sort()).toEqual(LAKE_TABLES.map((t) => t.name).sort());
+  });
+
+  it.each(LAKE_TABLES.map((t) => [t.name, t] as const))(
+    '%s: the location, reader, columns and partition keys of lake-tables.ts',
+    (name, table) => {
+      const input = tableInput(name);
+      expect(input.PartitionKeys).toEqual(table.partitionKeys.map((k) => ({ Name: k.name, Type: 'string' })));
+      expect(input.StorageDescriptor).toMatchObject({
+        Location: `${PROCESSED}${table.prefix}`,
+        ...STORAGE[table.format],
+        Columns: table.columns.map((c) => ({ Name: c.name, Type: c.type })),
+      });
+    },
+  );
+
+  it.each(LAKE_TABLES.filter((t) => t.partitionKeys.length > 0).map((t) => [t.name, t] as const))(
+    '%s: partition projection on, one projection per partition key, a location template of the lake layout',
+    (name, table) => {
+      const params = tableInput(name).Parameters as Record<string, string>;
+      expect(params['projection.enabled']).toBe('true');
+      // A projection for every partition key and for nothing else.
+      const projected = Object.keys(params)
+        .filter((k) => /^projection\.[^.]+\.type$/.test(k))
+        .map((k) => k.split('.')[1]);
+      expect(projected).toEqual(table.partitionKeys.map((k) => k.name));
+      const expected = projectionParameters(table, PROCESSED);
+      expect(Object.fromEntries(Object.keys(expected).map((k) => [k, params[k]]))).toEqual(expected);
+      // The template names each key once, and a partition's folder holds the keys lake-layout.ts writes.
+      const template = params['storage.location.template'] ?? '';
+      for (const key of table.partitionKeys) expect(template.split(`\${${key.name}}`)).toHaveLength(2);
+      const sample = SAMPLE_PARTITION[name];
+      if (sample === undefined) throw new Error(`no sample partition of ${name}`);
+      for (const key of table.partitionKeys)
+        expect([key.name, projects(key.projection, sample.values[key.name] ?? '')]).toEqual([key.name, true]);
+      const folder = template.replace(/\$\{([a-z_]+)\}/g, (_, key: string) => sample.values[key] ?? '?');
+      expect(folder).toBe(`${PROCESSED}${partitionLocation(table, sample.values)}`);
+      const file = `${PROCESSED}${sample.key}`;
+      expect(file.startsWith(folder)).toBe(true);
+      expect(file.slice(folder.length)).toMatch(new RegExp(`^[^/]+${table.extension.replace('.', '\\.')}$`));
     },
   );
 });

@@ -92,6 +92,20 @@ describe('parseCommand (positional arguments)', () => {
     expect(() => parseCommand(GET, ['t1', 't2'])).toThrow('unexpected argument "t2"');
   });
 
+  it('lets an optional argument be left out, and marks it so in the usage line', () => {
+    const QUERY = {
+      ...SPEC,
+      arguments: [{ name: 'query', description: 'the SQL', optional: true }],
+    } as const satisfies CliSpec<Record<string, FlagSpec>>;
+    expect(parseCommand(QUERY, ['--days', '3', 'select 1'])).toEqual({
+      values: { days: '3' },
+      args: ['select 1'],
+    });
+    expect(parseCommand(QUERY, [])).toEqual({ values: {}, args: [] });
+    expect(() => parseCommand(QUERY, ['select', '1'])).toThrow('unexpected argument "1"');
+    expect(formatHelp(QUERY).split('\n')[0]).toBe('Usage: npm run demo -- [<query>] [flags]');
+  });
+
   it('refuses positionals for a command that declares none', () => {
     expect(() => parseCli(SPEC, ['stray'])).toThrow(UsageError);
   });
