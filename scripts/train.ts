@@ -6,7 +6,8 @@
 import { decodeParquet, decodeParquetColumns } from '../adapters/parquet';
 import { loadSettings } from '../config';
 import { joinLakeUri } from '../domain/lake-uri';
-import { type BaselineReport, type SplitScores, trainBaseline } from '../domain/model/train-baseline';
+import type { BaselineReport, SplitScores } from '../domain/model/baseline-report';
+import { trainBaseline } from '../domain/model/train-baseline';
 import { createWiring } from '../wiring';
 import { type CliSpec, EXIT, type FlagSpec, UsageError, formatTable, parseCli, runCli } from './lib/cli';
 import { PIPELINE_CLI } from './lib/run-options';
