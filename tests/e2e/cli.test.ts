@@ -77,7 +77,7 @@ describe('scripts/pipeline.ts', () => {
     expect(existsSync(join(root, 'usage-out'))).toBe(false);
   });
 
-  it.each(['pipeline', 'validate', 'generate', 'bench', 'start'])(
+  it.each(['pipeline', 'validate', 'generate', 'bench', 'start', 'train'])(
     '%s --help prints every flag with its default and an example, and exits 0',
     (script) => {
       const r = cli(script, ['--help']);
