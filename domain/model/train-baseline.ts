@@ -84,7 +84,10 @@ async function finishedManifest(output: Lake, runId: string): Promise<RunManifes
       },
     );
   if (manifest.split === null)
-    throw new PipelineError(`run ${runId} is a ${manifest.mode} run: it wrote no training split`, { key });
+    throw new PipelineError(
+      `run ${runId} (mode ${manifest.mode}) wrote no training split: only full runs do`,
+      { key },
+    );
   return manifest;
 }
 
