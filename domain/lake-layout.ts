@@ -86,6 +86,8 @@ export const outputKeys = {
   runPrefix: (runId: string): string => `runs/${runId}/`,
   manifest: (runId: string): string => `runs/${runId}/manifest.json`,
   plan: (runId: string): string => `runs/${runId}/plan.json`,
+  /** The baseline model's figures on the run's split (`npm run train`). */
+  baseline: (runId: string): string => `runs/${runId}/baseline.json`,
   /** The registration of a run (`POST /runs`, or the Plan task of a run started another way). */
   runRequest: (runId: string): string => `runs/${runId}/request.json`,
   /** The output root's lock, naming the run or validation writing it (run-lock.ts). */

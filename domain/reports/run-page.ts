@@ -3,6 +3,7 @@
  * its features in, a self-contained document out. Every verdict on it (the run status, each
  * day's status, the null and drift checks, the PSI bands) is given, never worked out here.
  */
+import type { BaselineReport, ScorerReport } from '../model/baseline-report';
 import type { FeatureFigures, MonitoringSummary } from '../monitoring/summary';
 import type { ValidationReport, ValidationStatus } from '../validation/report';
 import { formatCount, percent } from './format';
@@ -39,15 +40,50 @@ export interface FeatureReport extends FeatureFigures {
 /** The drift check of a feature as its PSI band says: failed in the alert band, null without a PSI. */
 const driftOk = (f: FeatureReport): boolean | null => (f.band === null ? null : f.band !== 'alert');
 
+/** Weights shown on the page: the largest few say what the model learnt; the file has them all. */
+const SHOWN_WEIGHTS = 8;
+
+const metric = (v: number | null): string => (v === null ? 'n/a' : v.toFixed(4));
+
+/** The "Baseline model" section: the model against both baselines, the leakage verdict, the top weights. */
+export function baselineSection(baseline: BaselineReport): string[] {
+  const { rows, positives } = baseline;
+  const scorer = (name: string, s: ScorerReport) =>
+    `<tr><td>${escapeHtml(name)}</td>${num(metric(s.test.auc))}${num(metric(s.test.log_loss))}${num(metric(s.validation.auc))}${num(metric(s.validation.log_loss))}<td>${escapeHtml(s.description)}</td></tr>`;
+  const leakage = baseline.leakage.suspected
+    ? `<p><span class="failed">leakage suspected</span></p><ul>${baseline.leakage.reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>`
+    : '<p><span class="passed">no leakage suspected</span> <span class="meta">(test AUC not near 1, not far above validation, no single column separating the label)</span></p>';
+  const weights = baseline.model.weights
+    .slice(0, SHOWN_WEIGHTS)
+    .map((w) => `<tr><td>${escapeHtml(w.feature)}</td>${num(w.weight.toFixed(4))}</tr>`);
+  return [
+    `<h2>Baseline model</h2>`,
+    `<p class="meta">Label ${escapeHtml(baseline.label)} · rows train ${formatCount(rows.train)}, validation ${formatCount(rows.validation)}, test ${formatCount(rows.test)} · purchases ${formatCount(positives.train)}, ${formatCount(positives.validation)}, ${formatCount(positives.test)} · λ ${escapeHtml(String(baseline.model.l2))} (${escapeHtml(baseline.model.selected_by)})</p>`,
+    table(
+      ['scorer', 'test AUC', 'test log loss', 'validation AUC', 'validation log loss', 'what'],
+      [
+        scorer('model', baseline.model),
+        scorer('item popularity', baseline.baselines.item_popularity),
+        scorer('constant', baseline.baselines.constant),
+      ],
+    ),
+    leakage,
+    `<p class="meta">Largest weights (standardised columns):</p>`,
+    table(['feature', 'weight'], weights),
+  ];
+}
+
 /**
  * The page of a run: status badge, totals, volume of the last 30 days, per-day counts, feature
- * null shares and PSI with their checks, alerts, and one histogram per feature against the
- * previous run. Its only time is the run's reference time.
+ * null shares and PSI with their checks, alerts, one histogram per feature against the
+ * previous run, and the baseline model's figures once `npm run train` has written them. Its only
+ * time is the run's reference time.
  */
 export function renderRunReportHtml(
   run: RunReportHeader,
   summary: MonitoringSummary,
   features: readonly FeatureReport[],
+  baseline: BaselineReport | null = null,
 ): string {
   let raw = 0;
   let valid = 0;
@@ -93,6 +129,7 @@ export function renderRunReportHtml(
     `<h2>Feature distributions against the previous run</h2>`,
     `<p class="meta"><span class="key ref"></span>previous run<span class="key cur"></span>this run · numeric bins are the previous run's deciles (as in the PSI); hover a pair for its range and shares.</p>`,
     `<div class="grid">\n${cards.join('\n')}\n</div>`,
+    ...(baseline === null ? [] : baselineSection(baseline)),
   ];
   return documentOf(`Run ${run.run_id}: ${run.status}`, body.join('\n'));
 }

@@ -2,6 +2,7 @@ import { readJsonOrNull } from '../lake-json';
 import { ObjectNotFoundError } from '../errors';
 import { featureNullLimit, nullShareOk } from '../monitoring/completeness';
 import { readFeatureRows } from '../feature-files';
+import type { BaselineReport } from '../model/baseline-report';
 import type { TableDecoder } from '../monitoring/monitor-run';
 import type { MonitoringSummary } from '../monitoring/summary';
 import { outputKeys } from '../lake-layout';
@@ -70,7 +71,8 @@ async function featureReports(
  * Writes `run_reports/run_id=<run_id>/report.html`: reads the run's monitoring summary (written by
  * `monitorRun`, so call this after it), the validation reports of the run's days and of the 30
  * days up to T − 1 (the volume chart; at most 30 more small reads), and the user
- * and item feature files as of `asOf` and as of the summary's previous `as_of`. Deterministic:
+ * and item feature files as of `asOf` and as of the summary's previous `as_of`, and the baseline
+ * model's `runs/<id>/baseline.json` when `npm run train` has written it. Deterministic:
  * the same outputs give the same bytes. Returns the key written.
  */
 export async function writeRunReport(
@@ -111,7 +113,8 @@ export async function writeRunReport(
     volume,
   };
   const features = await featureReports(output, decodeTable, summary, asOf);
+  const baseline = await readJsonOrNull<BaselineReport>(output, outputKeys.baseline(runId));
   const key = runReportKey(runId);
-  await output.write(key, renderRunReportHtml(run, summary, features));
+  await output.write(key, renderRunReportHtml(run, summary, features, baseline));
   return key;
 }

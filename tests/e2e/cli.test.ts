@@ -108,7 +108,7 @@ describe('scripts/pipeline.ts', () => {
     expect(listFiles(lake)).toEqual(before);
   });
 
-  it.each(['pipeline', 'validate', 'generate', 'bench', 'start', 'sql'])(
+  it.each(['pipeline', 'validate', 'generate', 'bench', 'start', 'sql', 'train'])(
     '%s --help prints every flag with its default and an example, and exits 0',
     (script) => {
       const r = cli(script, ['--help']);

@@ -1,6 +1,7 @@
 import {
   PARQUET_CREATED_BY,
   decodeParquet,
+  decodeParquetColumns,
   encodeParquet,
   readParquetSchema,
 } from '../../../adapters/parquet';
@@ -171,5 +172,39 @@ describe('encodeParquet', () => {
     expect(() =>
       encodeParquet({ rowCount: 1, columns: [{ name: 'n', type: 'INT64', nullable: false, values: [1.5] }] }),
     ).toThrow(/INT64 value 1.5.*column n/);
+  });
+});
+
+describe('decodeParquetColumns', () => {
+  it('reads the named columns as arrays equal to the row decoder’s values, skipping absent ones', async () => {
+    const bytes = encodeParquet(table);
+    const rows = await decodeParquet(bytes);
+    const names = ['segment', 'count_7d', 'purchased', 'last_seen', 'no_such_column'];
+    const { rowCount, columns } = await decodeParquetColumns(bytes, names);
+    expect(rowCount).toBe(3);
+    expect(Object.keys(columns).sort()).toEqual(['count_7d', 'last_seen', 'purchased', 'segment']);
+    for (const name of ['segment', 'count_7d', 'purchased', 'last_seen'])
+      expect(columns[name]).toEqual(rows.map((r) => r[name]));
+  });
+
+  it('places every page of several row groups at its row', async () => {
+    const n = 230_000;
+    const x = new Float64Array(n);
+    const flags = new Array<boolean | null>(n);
+    for (let i = 0; i < n; i++) {
+      x[i] = i * 0.5;
+      flags[i] = i % 5 === 0 ? null : i % 2 === 0;
+    }
+    const bytes = encodeParquet({
+      rowCount: n,
+      columns: [
+        { name: 'x', type: 'DOUBLE', nullable: false, values: x },
+        { name: 'flag', type: 'BOOLEAN', nullable: true, values: flags },
+      ],
+    });
+    const { rowCount, columns } = await decodeParquetColumns(bytes, ['x', 'flag']);
+    expect(rowCount).toBe(n);
+    expect(columns.x).toEqual(Array.from(x));
+    expect(columns.flag).toEqual(flags);
   });
 });

@@ -5,8 +5,10 @@ import { histogramBins } from '../../../../domain/reports/histogram';
 import {
   type FeatureReport,
   type RunReportHeader,
+  baselineSection,
   renderRunReportHtml,
 } from '../../../../domain/reports/run-page';
+import { baselineReport } from './baseline-fixture';
 import { days30, report } from './fixtures';
 
 function summaryOf(features: number): MonitoringSummary {
@@ -97,5 +99,27 @@ describe('renderRunReportHtml', () => {
 
   it('is deterministic', () => {
     expect(renderRunReportHtml(header, summary, features)).toBe(html);
+  });
+});
+
+describe('baselineSection', () => {
+  it('sets the model against both baselines on test and validation, with λ and the top weights', () => {
+    const html = baselineSection(baselineReport()).join('\n');
+    expect(html).toContain('<h2>Baseline model</h2>');
+    expect(html).toContain(
+      '<tr><td>model</td><td class="n">0.6689</td><td class="n">0.2845</td><td class="n">0.6712</td><td class="n">0.2857</td>',
+    );
+    expect(html).toContain('<tr><td>item popularity</td><td class="n">0.4936</td><td class="n">0.3032</td>');
+    expect(html).toContain('<tr><td>constant</td><td class="n">0.5000</td><td class="n">0.3007</td>');
+    expect(html).toContain('λ 0.001 (lowest validation log loss over the L2 grid)');
+    expect(html).toContain('<span class="passed">no leakage suspected</span>');
+    expect(html).toContain('<tr><td>session_position = 1</td><td class="n">-0.5729</td></tr>');
+    expect(html).toContain('user_gender = &lt;F&gt;');
+  });
+
+  it('lists the leakage check’s reasons when it suspects the dataset', () => {
+    const html = baselineSection(baselineReport(['test AUC 0.9990 ≥ 0.98: <near> perfect'])).join('\n');
+    expect(html).toContain('<span class="failed">leakage suspected</span>');
+    expect(html).toContain('<li>test AUC 0.9990 ≥ 0.98: &lt;near&gt; perfect</li>');
   });
 });

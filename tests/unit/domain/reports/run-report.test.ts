@@ -2,7 +2,10 @@ import { MemoryLake } from '../../../../adapters/memory-lake';
 import { MonitoringConfig } from '../../../../domain/monitoring/config';
 import { monitorRun } from '../../../../domain/monitoring/monitor-run';
 import { runReportKey, runStatus, writeRunReport } from '../../../../domain/reports/run-report';
+import { writeJson } from '../../../../domain/lake-json';
+import { outputKeys } from '../../../../domain/lake-layout';
 import { itemRows, reportJson, reportKey, userRows } from '../monitoring/fixtures';
+import { baselineReport } from './baseline-fixture';
 
 describe('runStatus', () => {
   const alerts = (n: number) => ({ alerts: Array.from({ length: n }, (_, i) => `a${i}`) });
@@ -76,5 +79,19 @@ describe('writeRunReport', () => {
     expect(html.match(/<td>not checked<\/td><td class="n">/g)).toHaveLength(nonNullable);
     const price = /<b>items\.price<\/b>[^]*?<\/svg>/.exec(html)?.[0] ?? '';
     expect(price.match(/<rect class="ref"/g)).toHaveLength(4);
+  });
+
+  it('shows the baseline model from runs/<id>/baseline.json once it exists, and no such section before', async () => {
+    const lake = lakeOf();
+    await monitor(lake);
+    await writeRunReport(lake, decodeJson, 'r1', '2024-01-09');
+    const before = new TextDecoder().decode(await lake.read(runReportKey('r1')));
+    expect(before).not.toContain('Baseline model');
+    await writeJson(lake, outputKeys.baseline('r1'), baselineReport());
+    await writeRunReport(lake, decodeJson, 'r1', '2024-01-09');
+    const after = new TextDecoder().decode(await lake.read(runReportKey('r1')));
+    expect(after).toContain('<h2>Baseline model</h2>');
+    expect(after).toContain('<td>model</td><td class="n">0.6689</td><td class="n">0.2845</td>');
+    expect(after.startsWith(before.slice(0, before.indexOf('</main>')))).toBe(true);
   });
 });
