@@ -44,7 +44,11 @@ export const OUTPUT_PREFIX = {
 /** Keys under a run's output root. */
 export const outputKeys = {
   report: (date: string): string => `validation_reports/${partitionPath(date)}/report.json`,
-  reportPage: (date: string): string => `validation_reports/${partitionPath(date)}/report.html`,
+  /**
+   * A day's report page: under a prefix of its own, not beside `report.json`, because Athena reads
+   * every file under a partition's folder (the `validation_reports` table would meet the page).
+   */
+  reportPage: (date: string): string => `validation_report_pages/${partitionPath(date)}/report.html`,
   quarantine: (dataset: string, date: string): string =>
     `quarantine/${dataset}/${partitionPath(date)}/part-00000.jsonl`,
   stagingPrefix: (runId: string): string => `staging/run_id=${runId}/`,

@@ -1,5 +1,5 @@
 /**
- * The page of a day's validation report (`report.html` beside `report.json`), pure: the report
+ * The page of a day's validation report (`validation_report_pages/<day>/report.html`), pure: the report
  * in, a self-contained document out. Its status and threshold outcomes are the report's own.
  */
 import { compareCodePoints } from '../text';

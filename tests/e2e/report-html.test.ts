@@ -122,7 +122,7 @@ maybe('HTML reports in headless Chromium', () => {
   it('the day page: status, raw / valid / clean, a threshold and the volume of the days before', async () => {
     const reportKey = outputKeys.report(day);
     const report = JSON.parse(text(await daily.output.read(reportKey))) as ValidationReport;
-    const html = text(await daily.output.read(reportKey.replace(/report\.json$/, 'report.html')));
+    const html = text(await daily.output.read(outputKeys.reportPage(day)));
     const shown = await open('day.html', html);
     expect(shown.requests.length).toBeGreaterThan(0);
     expect(shown.requests.filter((u) => !u.startsWith('file://'))).toEqual([]);
