@@ -216,7 +216,12 @@ describe('scripts/validate.ts', () => {
     expect(listFiles(out)).toContain(`validation_reports/${partition('2024-01-02')}/report.json`);
     // Validation only: no features, datasets or staging.
     expect(
-      listFiles(out).filter((k) => !k.startsWith('validation_reports/') && !k.startsWith('quarantine/')),
+      listFiles(out).filter(
+        (k) =>
+          !k.startsWith('validation_reports/') &&
+          !k.startsWith('validation_report_pages/') &&
+          !k.startsWith('quarantine/'),
+      ),
     ).toEqual([]);
   });
 });
