@@ -51,7 +51,9 @@ async function untilReady(child: ChildProcess): Promise<void> {
       clearTimeout(timer);
       const detail = output.trim().split('\n').filter(Boolean).slice(-5).join(' | ');
       reject(
-        new Error(`the embedded PostgreSQL failed to start (exit ${code ?? 'signal'}): ${detail || 'no output'}`),
+        new Error(
+          `the embedded PostgreSQL failed to start (exit ${code ?? 'signal'}): ${detail || 'no output'}`,
+        ),
       );
     });
   });

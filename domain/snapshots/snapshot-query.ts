@@ -86,11 +86,6 @@ export function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-/** A SQL string literal. */
-function quoteLiteral(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
-
 /** `to_char` patterns: ISO 8601 with milliseconds (`MS` truncates the microseconds). */
 const ISO_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 const ISO_NAIVE = `'YYYY-MM-DD"T"HH24:MI:SS.MS'`;
