@@ -62,6 +62,9 @@ const EnvSchema = z.object({
   USER_DB_SECRET_ARN: z.string().min(1).optional(),
   /** TLS of the connections built from those secrets (libpq's sslmode). */
   SYNC_DB_SSL: z.enum(['disable', 'require', 'verify-full']).default('verify-full'),
+  /** Tries of a snapshot whose database connection fails transiently, and the first pause between them (doubling). */
+  SYNC_RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  SYNC_RETRY_BASE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   /** gzip level of the synced snapshot objects. */
   SYNC_GZIP_LEVEL: z.coerce.number().int().min(1).max(9).default(1),
   /** A Secrets Manager-compatible endpoint (the tests' stand-in); unset on AWS. */
@@ -107,6 +110,7 @@ export interface Settings {
     readonly userDbSecret: string | undefined;
     readonly ssl: 'disable' | 'require' | 'verify-full';
     readonly gzipLevel: number;
+    readonly retry: { readonly attempts: number; readonly baseDelayMs: number };
   };
   readonly apiPort: number;
   readonly emfStdout: boolean;
@@ -185,6 +189,7 @@ export function loadSettings(rawEnv: Record<string, string | undefined> = proces
       userDbSecret: e.USER_DB_SECRET_ARN,
       ssl: e.SYNC_DB_SSL,
       gzipLevel: e.SYNC_GZIP_LEVEL,
+      retry: { attempts: e.SYNC_RETRY_ATTEMPTS, baseDelayMs: e.SYNC_RETRY_BASE_MS },
     },
     apiPort: e.API_PORT,
     emfStdout: e.EMF_STDOUT === '1' || e.EMF_STDOUT === 'true',

@@ -38,6 +38,7 @@ export async function lambdaHandler(
     databases: await w.snapshotDatabases(),
     mapping: w.settings.sync.mapping,
     gzipLevel: w.settings.sync.gzipLevel,
+    retry: w.settings.sync.retry,
     log: w.log,
   });
   return { date, snapshots };

@@ -21,6 +21,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../adapters/embedded-postgres';
 import { syncSnapshots } from '../adapters/postgres-snapshots';
+import { PipelineError } from '../domain/errors';
 import type { Settings } from '../config';
 import type { GenerateOptions } from './lib/generate/generate-lake';
 import {
@@ -87,6 +88,7 @@ async function syncDay(
       databases,
       mapping: settings.sync.mapping,
       gzipLevel: settings.sync.gzipLevel,
+      retry: settings.sync.retry,
       log,
     });
   if (flags.products !== undefined || flags.users !== undefined) {
@@ -106,7 +108,7 @@ async function syncDay(
   try {
     server = await startEmbeddedPostgres();
   } catch (error) {
-    throw new Error(
+    throw new PipelineError(
       `cannot start the embedded PostgreSQL: ${(error as Error).message} (pass --products-db and --users-db to use running databases)`,
       { cause: error },
     );

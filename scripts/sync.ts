@@ -99,6 +99,7 @@ if (require.main === module)
       databases: { products, users },
       mapping: flags.mapping === undefined ? settings.sync.mapping : mappingFile(flags.mapping),
       gzipLevel,
+      retry: settings.sync.retry,
       log: w.log,
     });
   });
