@@ -51,18 +51,31 @@ function lastDayKeys(opts: GenerateOptions): { date: string; keys: Record<Snapsh
   };
 }
 
-/** Takes the last day's snapshots out of the objects a sink receives; the rest go to `sink`. */
+/**
+ * Takes the last day's snapshots out of the objects a sink receives (the rest go to `sink`), and
+ * keeps, per dataset, the latest snapshot up to that day: what the databases hold on the last day
+ * (when its snapshot was skipped, the one before: the sync did not run, the data did not change).
+ */
 function holdingBackLastDay(
   opts: GenerateOptions,
   sink: (key: string, body: string | Uint8Array) => void,
 ): { sink: (key: string, body: string | Uint8Array) => void; held: () => DatabaseSnapshots } {
   const { date, keys } = lastDayKeys(opts);
   const text: Record<SnapshotDataset, string> = { products: '', users: '' };
+  const snapshotOf = (key: string): SnapshotDataset | null =>
+    !key.endsWith(`/${SNAPSHOT_FILE}`)
+      ? null
+      : key.startsWith('raw/products/')
+        ? 'products'
+        : key.startsWith('raw/users/')
+          ? 'users'
+          : null;
   return {
     sink: (key, body) => {
-      const dataset = key === keys.products ? 'products' : key === keys.users ? 'users' : null;
-      if (dataset === null) sink(key, body);
-      else text[dataset] = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
+      const dataset = snapshotOf(key);
+      if (dataset !== null)
+        text[dataset] = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
+      if (key !== keys.products && key !== keys.users) sink(key, body);
     },
     held: () => ({ date, text }),
   };
