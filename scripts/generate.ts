@@ -207,10 +207,10 @@ const SPEC = {
     },
     'to-postgres': {
       type: 'string',
-      placeholder: 'postgres://…',
+      placeholder: 'url',
       description:
-        "Load the last day's catalog and users into this database's products and users tables (replaced)\n" +
-        "    instead of writing them as that day's snapshot files; npm run sync then writes them",
+        "Load the last day's catalog and users into this PostgreSQL database's products and users tables " +
+        "(replaced) instead of that day's snapshot files (npm run sync writes those)",
     },
   },
   examples: [
