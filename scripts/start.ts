@@ -39,8 +39,10 @@ import { runRequestFromFlags } from './lib/run-options';
 const START_CLI = {
   command: 'npm start --',
   summary:
-    'The local stack on embedded defaults: the embedded DynamoDB, the sample lake when the lake is empty, a full\n' +
-    'run through the state machine with online publish, then the HTTP API (serverless-offline) on $API_PORT.',
+    'The local stack on embedded defaults: the sample lake when the lake is empty, its last day synced from an\n' +
+    'embedded PostgreSQL holding the sample catalog and user databases (or --products-db/--users-db), the\n' +
+    'embedded DynamoDB, a full run through the state machine with online publish, then the HTTP API\n' +
+    '(serverless-offline) on $API_PORT.',
   flags: {
     'no-serve': {
       type: 'boolean',
@@ -91,9 +93,7 @@ async function syncDay(
       retry: settings.sync.retry,
       log,
     });
-  if (flags.products !== undefined || flags.users !== undefined) {
-    if (flags.products === undefined || flags.users === undefined)
-      throw new UsageError('--products-db and --users-db go together');
+  if (flags.products !== undefined && flags.users !== undefined) {
     log(`syncing the snapshots of ${date} from the given databases`);
     await sync({ products: flags.products, users: flags.users });
     return;
@@ -129,6 +129,8 @@ async function syncDay(
 
 runCli(async () => {
   const flags = parseCli(START_CLI, process.argv.slice(2));
+  if ((flags['products-db'] === undefined) !== (flags['users-db'] === undefined))
+    throw new UsageError('--products-db and --users-db go together');
   const settings = loadSettings();
   const { input_path, output_path } = runRequestFromFlags({}, settings);
   const paths = { inputUri: input_path, outputUri: output_path };
