@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { PipelineConfig } from './domain/config';
 import { MonitoringConfig } from './domain/monitoring/config';
 import { MAX_SHARDS } from './domain/pipeline/run-request';
+import { SnapshotMapping } from './domain/snapshots/snapshot-query';
 
 /**
  * The one module that reads `process.env`. Parsed once, with zod, failing fast with a message
@@ -62,6 +63,20 @@ const EnvSchema = z.object({
   API_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** SNS topic for data-quality alerts (AWS only). */
   ALERTS_TOPIC_ARN: z.string().min(1).optional(),
+  /** JSON: the snapshot sync's tables/columns or custom SELECTs, e.g. `{"products":{"table":"catalog.items"}}`. */
+  SNAPSHOT_MAPPING: z.string().optional(),
+  /** Secrets Manager secrets (ARN or name) of the catalog and user databases (syncSnapshots on AWS). */
+  CATALOG_DB_SECRET_ARN: z.string().min(1).optional(),
+  USER_DB_SECRET_ARN: z.string().min(1).optional(),
+  /** TLS of the connections built from those secrets (libpq's sslmode). */
+  SYNC_DB_SSL: z.enum(['disable', 'require', 'verify-full']).default('verify-full'),
+  /** Tries of a snapshot whose database connection fails transiently, and the first pause between them (doubling). */
+  SYNC_RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  SYNC_RETRY_BASE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  /** gzip level of the synced snapshot objects. */
+  SYNC_GZIP_LEVEL: z.coerce.number().int().min(1).max(9).default(1),
+  /** A Secrets Manager-compatible endpoint (the tests' stand-in); unset on AWS. */
+  SECRETS_MANAGER_ENDPOINT_URL: z.url().optional(),
 });
 
 /** The service's settings. */
@@ -91,8 +106,22 @@ export interface Settings {
   };
   readonly stateMachineArn: string | undefined;
   readonly alertsTopicArn: string | undefined;
-  /** Endpoints of the Step Functions and SNS APIs (local stand-ins; unset on AWS). */
-  readonly endpoints: { readonly stepFunctions?: string; readonly sns?: string };
+  /** Endpoints of the Step Functions, SNS and Secrets Manager APIs (local stand-ins; unset on AWS). */
+  readonly endpoints: {
+    readonly stepFunctions?: string;
+    readonly sns?: string;
+    readonly secretsManager?: string;
+  };
+  /** The snapshot sync (`npm run sync`, syncSnapshots). */
+  readonly sync: {
+    readonly mapping: SnapshotMapping;
+    /** The databases' secrets, on AWS. */
+    readonly catalogDbSecret: string | undefined;
+    readonly userDbSecret: string | undefined;
+    readonly ssl: 'disable' | 'require' | 'verify-full';
+    readonly gzipLevel: number;
+    readonly retry: { readonly attempts: number; readonly baseDelayMs: number };
+  };
   readonly apiPort: number;
   /** The API `npm run client` calls by default. */
   readonly apiBaseUrl: string;
@@ -168,6 +197,17 @@ export function loadSettings(rawEnv: Record<string, string | undefined> = proces
         ? {}
         : { stepFunctions: e.STEP_FUNCTIONS_ENDPOINT_URL }),
       ...(e.SNS_ENDPOINT_URL === undefined ? {} : { sns: e.SNS_ENDPOINT_URL }),
+      ...(e.SECRETS_MANAGER_ENDPOINT_URL === undefined
+        ? {}
+        : { secretsManager: e.SECRETS_MANAGER_ENDPOINT_URL }),
+    },
+    sync: {
+      mapping: parseJsonConfig('SNAPSHOT_MAPPING', e.SNAPSHOT_MAPPING, SnapshotMapping),
+      catalogDbSecret: e.CATALOG_DB_SECRET_ARN,
+      userDbSecret: e.USER_DB_SECRET_ARN,
+      ssl: e.SYNC_DB_SSL,
+      gzipLevel: e.SYNC_GZIP_LEVEL,
+      retry: { attempts: e.SYNC_RETRY_ATTEMPTS, baseDelayMs: e.SYNC_RETRY_BASE_MS },
     },
     apiPort: e.API_PORT,
     apiBaseUrl: e.API_BASE_URL ?? `http://localhost:${e.API_PORT}`,

@@ -11,8 +11,10 @@ import { pipelinePorts } from './adapters/pipeline-deps';
 import { createS3Client } from './adapters/s3-lake';
 import { SnsAlertPublisher, createSnsClient } from './adapters/sns-alerts';
 import { createSfnClient } from './adapters/step-functions';
+import { createSecretsManagerClient, databaseUrlFromSecret } from './adapters/database-secrets';
+import type { SnapshotDataset } from './domain/snapshots/snapshot-query';
 import { type SdkCallRecorder, recordSdkCalls } from './adapters/sdk-calls';
-import { type Settings, getSettings } from './config';
+import { ConfigError, type Settings, getSettings } from './config';
 import type { Alert } from './domain/monitoring/alerts';
 import { type RunMonitor, createRunMonitor } from './domain/monitoring/monitor-run';
 import type { FeatureStore } from './domain/online/ports';
@@ -67,6 +69,8 @@ export interface Wiring {
   notify(alert: Alert): Promise<void>;
   /** The Step Functions client (AWS). */
   stepFunctions(): SFNClient;
+  /** The snapshot sync's database URLs, from the configured Secrets Manager secrets (AWS). */
+  snapshotDatabases(): Promise<Record<SnapshotDataset, string>>;
   /** Wall clock in epoch ms. */
   readonly now: () => number;
 }
@@ -148,6 +152,9 @@ export function createWiring(overrides: WiringOverrides = {}): Wiring {
           settings.alertsTopicArn,
         ),
   );
+  const secretsManager = once(() =>
+    recorded(createSecretsManagerClient(settings.s3.region, settings.endpoints.secretsManager)),
+  );
   const notify = overrides.notify ?? (async (alert: Alert) => sns()?.publish(alert));
   const emitMetrics =
     overrides.emitMetrics ??
@@ -202,6 +209,18 @@ export function createWiring(overrides: WiringOverrides = {}): Wiring {
     stepFunctions: once(() =>
       recorded(createSfnClient(settings.s3.region, settings.endpoints.stepFunctions)),
     ),
+    snapshotDatabases: async () => {
+      const { catalogDbSecret, userDbSecret, ssl } = settings.sync;
+      if (catalogDbSecret === undefined || userDbSecret === undefined)
+        throw new ConfigError(
+          'invalid environment: CATALOG_DB_SECRET_ARN and USER_DB_SECRET_ARN must name the databases’ secrets',
+        );
+      const client = secretsManager();
+      return {
+        products: await databaseUrlFromSecret(client, catalogDbSecret, ssl),
+        users: await databaseUrlFromSecret(client, userDbSecret, ssl),
+      };
+    },
   };
 }
 

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { link, mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 
 import { InvalidArgumentError, ObjectNotFoundError, StorageError } from '../domain/errors';
@@ -54,6 +56,20 @@ export class LocalLake implements Lake {
     try {
       await mkdir(path.dirname(file), { recursive: true });
       await writeFile(tmp, body);
+      await rename(tmp, file);
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined);
+      throw new StorageError(`cannot write ${this.uriOf(key)}: ${errMessage(err)}`, { key, cause: err });
+    }
+  }
+
+  /** Streams to a temp file in the same directory, then renames it over the target (atomic). */
+  async writeStream(key: string, body: AsyncIterable<Uint8Array>): Promise<void> {
+    const file = this.pathOf(key);
+    const tmp = tempPathOf(file);
+    try {
+      await mkdir(path.dirname(file), { recursive: true });
+      await pipeline(body, createWriteStream(tmp));
       await rename(tmp, file);
     } catch (err) {
       await unlink(tmp).catch(() => undefined);

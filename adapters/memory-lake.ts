@@ -38,6 +38,13 @@ export class MemoryLake implements Lake {
     this.objects.set(key, toBytes(body));
   }
 
+  /** Collects the stream, then stores it whole (a failing stream stores nothing). */
+  async writeStream(key: string, body: AsyncIterable<Uint8Array>): Promise<void> {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of body) chunks.push(chunk.slice());
+    this.objects.set(key, Buffer.concat(chunks));
+  }
+
   /** Stores the object unless the key exists (atomic: JS runs the check and the set without a pause). */
   async writeIfAbsent(key: string, body: Uint8Array | string): Promise<boolean> {
     if (this.objects.has(key)) return false;

@@ -7,6 +7,8 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { Readable } from 'node:stream';
 
 import { InvalidArgumentError, ObjectNotFoundError, StorageError } from '../domain/errors';
 import type { Lake, LakeObject } from '../domain/ports';
@@ -142,6 +144,25 @@ export class S3Lake implements Lake {
           Body: typeof body === 'string' ? new TextEncoder().encode(body) : body,
         }),
       );
+    } catch (err) {
+      throw this.storageError('write', key, err);
+    }
+  }
+
+  /**
+   * One `Upload` (lib-storage): a single PUT below one part, else one multipart upload, which S3
+   * makes visible only when it completes. A failing stream leaves the parts uploaded so far
+   * (`leavePartsOnError`): the bucket's AbortIncompleteMultipartUpload rule removes them, so the
+   * writer needs no s3:AbortMultipartUpload grant, and the stream's own error is the one reported.
+   */
+  async writeStream(key: string, body: AsyncIterable<Uint8Array>): Promise<void> {
+    try {
+      const upload = new Upload({
+        client: this.client,
+        params: { Bucket: this.bucket, Key: this.objectKey(key), Body: Readable.from(body) },
+        leavePartsOnError: true,
+      });
+      await upload.done();
     } catch (err) {
       throw this.storageError('write', key, err);
     }

@@ -27,6 +27,12 @@ export interface Lake {
   /** Writes the whole object atomically (temp + rename locally, a single PUT on S3). */
   write(key: string, body: Uint8Array | string): Promise<void>;
   /**
+   * Writes an object from a stream of chunks, atomically and without holding it in memory (temp
+   * file + rename locally, one multipart upload on S3). When the stream fails, nothing is written
+   * and an existing object under `key` is left as it was.
+   */
+  writeStream(key: string, body: AsyncIterable<Uint8Array>): Promise<void>;
+  /**
    * Creates the object only if no object has `key`, atomically: of concurrent callers exactly one
    * gets true, and a reader sees no object or the whole body, never a part. False (nothing
    * written) when the key exists. The one conditional write of the port: run registrations and

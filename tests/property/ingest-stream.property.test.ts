@@ -159,6 +159,9 @@ class FlakyLake implements Lake {
   writeIfAbsent(key: string, body: Uint8Array | string) {
     return this.inner.writeIfAbsent(key, body);
   }
+  writeStream(key: string, body: AsyncIterable<Uint8Array>) {
+    return this.inner.writeStream(key, body);
+  }
   uriOf(key: string) {
     return this.inner.uriOf(key);
   }

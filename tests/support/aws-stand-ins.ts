@@ -1,7 +1,7 @@
 /**
- * Small local stand-ins for the two AWS APIs that have no embedded engine here, speaking their
+ * Small local stand-ins for the AWS APIs that have no embedded engine here, speaking their
  * wire protocols so the real SDK clients talk to them: Step Functions (JSON 1.0: StartExecution,
- * DescribeExecution) and SNS (query protocol: Publish). Each can be told to fail the next call of
+ * DescribeExecution), SNS (query protocol: Publish) and Secrets Manager (JSON 1.1: GetSecretValue). Each can be told to fail the next call of
  * an operation with an AWS error, to test how the code surfaces it.
  */
 import { randomUUID } from 'node:crypto';
@@ -234,4 +234,49 @@ export async function startSnsStandIn(options: {
         ),
   );
   return { ...standIn, published };
+}
+
+// ---- Secrets Manager (JSON 1.1) ----
+
+/** The Secrets Manager stand-in: secrets by ARN (or name), settable by the test. */
+export interface SecretsManagerStandIn extends StandIn {
+  readonly secrets: Map<string, string>;
+}
+
+const JSON_1_1 = 'application/x-amz-json-1.1';
+
+/** Starts the Secrets Manager stand-in; `GetSecretValue` of an unknown id answers ResourceNotFoundException. */
+export async function startSecretsManagerStandIn(): Promise<SecretsManagerStandIn> {
+  const secrets = new Map<string, string>();
+  const standIn = await serve(
+    (req) => String(req.headers['x-amz-target'] ?? '').replace(/^secretsmanager\./, ''),
+    async (operation, body) => {
+      if (operation !== 'GetSecretValue')
+        throw new Failure({
+          code: 'InvalidRequestException',
+          message: `the stand-in does not implement ${operation}`,
+        });
+      const id = String((JSON.parse(body === '' ? '{}' : body) as { SecretId?: string }).SecretId ?? '');
+      const value = secrets.get(id);
+      if (value === undefined)
+        throw new Failure({
+          code: 'ResourceNotFoundException',
+          message: "Secrets Manager can't find the specified secret.",
+        });
+      return {
+        type: JSON_1_1,
+        body: JSON.stringify({
+          ARN: id,
+          Name: id.replace(/^.*:secret:/, ''),
+          SecretString: value,
+          VersionId: randomUUID(),
+        }),
+      };
+    },
+    (res, error) =>
+      res
+        .writeHead(error.status ?? 400, { 'content-type': JSON_1_1, 'x-amzn-errortype': error.code })
+        .end(JSON.stringify({ __type: error.code, message: error.message })),
+  );
+  return { ...standIn, secrets };
 }

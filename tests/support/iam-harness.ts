@@ -21,8 +21,10 @@ import type { RunRequest } from '../../domain/pipeline/run-request';
 import { runPipelineLocally } from '../../handlers/lib/pipeline-engine';
 import { resetWiring, useWiring } from '../../wiring';
 import {
+  type SecretsManagerStandIn,
   type SnsStandIn,
   type StepFunctionsStandIn,
+  startSecretsManagerStandIn,
   startSnsStandIn,
   startStepFunctionsStandIn,
 } from './aws-stand-ins';
@@ -49,6 +51,10 @@ export interface IamHarness {
   readonly dynamo: DynamoDBClient;
   readonly stepFunctions: StepFunctionsStandIn;
   readonly sns: SnsStandIn;
+  /** Holds the database secrets syncSnapshots reads (the test sets them). */
+  readonly secretsManager: SecretsManagerStandIn;
+  /** The secret ids the template gives syncSnapshots. */
+  readonly databaseSecrets: { readonly catalog: string; readonly user: string };
   /** Invokes a function of the template through its real handler, as that function. */
   invoke(functionKey: string, event: unknown): Promise<unknown>;
   close(): Promise<void>;
@@ -88,6 +94,8 @@ export async function startIamHarness(
     execute: (input) => runPipelineLocally(input as RunRequest),
   });
   const sns = await startSnsStandIn({ topicArns: [String(env.ALERTS_TOPIC_ARN)] });
+  const secretsManager = await startSecretsManagerStandIn();
+  const syncEnv = functionEnvironment(template, functionLogicalId('syncSnapshots'));
   const settings = loadSettings({
     ...env,
     NODE_OPTIONS: '',
@@ -97,6 +105,11 @@ export async function startIamHarness(
     DYNAMODB_ENDPOINT_URL: dynalite.endpoint,
     STEP_FUNCTIONS_ENDPOINT_URL: stepFunctions.endpoint,
     SNS_ENDPOINT_URL: sns.endpoint,
+    SECRETS_MANAGER_ENDPOINT_URL: secretsManager.endpoint,
+    CATALOG_DB_SECRET_ARN: String(syncEnv.CATALOG_DB_SECRET_ARN),
+    USER_DB_SECRET_ARN: String(syncEnv.USER_DB_SECRET_ARN),
+    // The embedded PostgreSQL of the test speaks no TLS.
+    SYNC_DB_SSL: 'disable',
     ...extraEnv,
   });
   const bucket = settings.lakeUri.replace(/^s3:\/\//, '').replace(/\/.*$/, '');
@@ -135,6 +148,11 @@ export async function startIamHarness(
     dynamo,
     stepFunctions,
     sns,
+    secretsManager,
+    databaseSecrets: {
+      catalog: String(syncEnv.CATALOG_DB_SECRET_ARN),
+      user: String(syncEnv.USER_DB_SECRET_ARN),
+    },
     invoke: async (key, event) => {
       const entry = await entryOf(key);
       log.ran.add(key);
@@ -145,7 +163,13 @@ export async function startIamHarness(
       resetWiring();
       s3.destroy();
       dynamo.destroy();
-      await Promise.all([stepFunctions.close(), sns.close(), dynalite.close(), s3rver.close()]);
+      await Promise.all([
+        stepFunctions.close(),
+        sns.close(),
+        secretsManager.close(),
+        dynalite.close(),
+        s3rver.close(),
+      ]);
       await rm(dir, { recursive: true, force: true });
       for (const [name, value] of Object.entries(saved)) {
         if (value === undefined) delete process.env[name];

@@ -163,6 +163,8 @@ export function iamRequestsOf(call: SdkCall, scope: AwsScope): IamRequest[] {
   if (service === 'SFN')
     return arnRequest('states', operation, input.executionArn ?? input.stateMachineArn ?? input.mapRunArn);
   if (service === 'SNS') return arnRequest('sns', operation, input.TopicArn ?? input.TargetArn);
+  // The secret as the call names it (the function is given ARNs): IAM matches the secret's full ARN.
+  if (service === 'SecretsManager') return arnRequest('secretsmanager', operation, input.SecretId);
   throw new Error(
     `no IAM mapping for ${service} ${operation}: add the service to tests/support/iam-requests.ts`,
   );
@@ -176,6 +178,7 @@ export function describeCall(call: SdkCall): string {
       ? `s3://${String(i.Bucket)}/${String(i.Key ?? i.Prefix ?? '')}`
       : String(
           i.TableName ??
+            i.SecretId ??
             i.executionArn ??
             i.stateMachineArn ??
             i.TopicArn ??

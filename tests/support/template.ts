@@ -15,6 +15,7 @@ export interface CfnResource {
 export interface CfnTemplate {
   readonly Resources: Record<string, CfnResource>;
   readonly Outputs?: Record<string, unknown>;
+  readonly Conditions?: Record<string, unknown>;
 }
 
 /** What {@link packageTemplate} produced and how long `serverless package` took. */

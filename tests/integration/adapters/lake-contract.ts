@@ -85,6 +85,28 @@ export function describeLakeContract(name: string, makeLake: () => Promise<Lake>
       expect(listed[0]?.size).toBe(5);
     });
 
+    it('writes a stream of chunks whole, replacing the object', async () => {
+      await lake.write('s/object.jsonl', 'old');
+      async function* chunks() {
+        for (let i = 0; i < 100; i++) yield new TextEncoder().encode(`line ${i}\n`);
+      }
+      await lake.writeStream('s/object.jsonl', chunks());
+      const lines = text(await lake.read('s/object.jsonl')).split('\n');
+      expect([lines.length, lines[0], lines[99]]).toEqual([101, 'line 0', 'line 99']);
+      expect((await lake.list('s/')).map((o) => o.key)).toEqual(['s/object.jsonl']);
+    });
+
+    it('leaves the object as it was when the stream fails midway', async () => {
+      await lake.write('s/kept.jsonl', 'old');
+      async function* failing() {
+        yield new TextEncoder().encode('partial\n');
+        throw new Error('source dropped');
+      }
+      await expect(lake.writeStream('s/kept.jsonl', failing())).rejects.toThrow('source dropped');
+      expect(text(await lake.read('s/kept.jsonl'))).toBe('old');
+      expect((await lake.list('s/')).map((o) => o.key)).toEqual(['s/kept.jsonl']);
+    });
+
     it('deletes everything under a prefix and nothing else', async () => {
       await lake.write('out/day=01/part-0.parquet', 'a');
       await lake.write('out/day=01/part-1.parquet', 'b');

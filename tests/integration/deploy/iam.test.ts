@@ -13,7 +13,9 @@ import type { KinesisStreamEvent, S3Event } from 'aws-lambda';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../../adapters/embedded-postgres';
 import { outputKeys, rawKeys } from '../../../domain/lake-layout';
+import { loadSnapshotTable } from '../../../scripts/lib/postgres-sample';
 import { generateLake } from '../../../scripts/lib/generate/generate-lake';
 import { SMALL_LAKE, httpEvent } from '../../support/http-events';
 import { type IamHarness, startIamHarness, upload } from '../../support/iam-harness';
@@ -47,6 +49,20 @@ interface HttpReply {
 let template: CfnTemplate;
 let harness: IamHarness;
 let result: SimulationResult;
+let postgres: EmbeddedPostgres | undefined;
+
+/** A database secret as RDS stores it, for a database of the embedded server. */
+function databaseSecret(server: EmbeddedPostgres, database: string): string {
+  const url = new URL(server.url(database));
+  return JSON.stringify({
+    engine: 'postgres',
+    host: url.hostname,
+    port: Number(url.port),
+    username: url.username,
+    password: decodeURIComponent(url.password),
+    dbname: database,
+  });
+}
 
 /** Calls a route's function with an HTTP API event; returns status and parsed JSON body. */
 async function http(functionKey: string, routeKey: string, request: Parameters<typeof httpEvent>[1] = {}) {
@@ -213,6 +229,32 @@ beforeAll(async () => {
   // The wall clock is long past the lake's days, so the raw data is stale: an alert, to the lake and SNS.
   expect(await harness.invoke('freshnessCheck', {})).toMatchObject({ fresh: false });
 
+  // The daily snapshot sync, from an embedded PostgreSQL holding the lake's last catalog and
+  // users, with the credentials read from the secrets the template names.
+  postgres = await startEmbeddedPostgres();
+  for (const [database, dataset] of [
+    ['catalog', 'products'],
+    ['users', 'users'],
+  ] as const) {
+    await postgres.createDatabase(database);
+    // The lake's latest snapshot of the dataset (the last day's may be a skipped one).
+    const snapshot = lake.filter(([key]) => key.startsWith(`raw/${dataset}/`)).at(-1);
+    await loadSnapshotTable(postgres.url(database), dataset, String(snapshot?.[1] ?? ''));
+  }
+  harness.secretsManager.secrets.set(harness.databaseSecrets.catalog, databaseSecret(postgres, 'catalog'));
+  harness.secretsManager.secrets.set(harness.databaseSecrets.user, databaseSecret(postgres, 'users'));
+  const synced = (await harness.invoke('syncSnapshots', {
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    time: '2024-01-04T01:00:00Z',
+  })) as { date: string; snapshots: { key: string; rows: number }[] };
+  expect(synced.date).toBe('2024-01-03');
+  expect(synced.snapshots.map((s) => s.key)).toEqual([
+    rawKeys.object('products', '2024-01-03', 'part-00000.jsonl.gz'),
+    rawKeys.object('users', '2024-01-03', 'part-00000.jsonl.gz'),
+  ]);
+  expect(synced.snapshots.every((s) => s.rows > 0)).toBe(true);
+
   result = await simulate(template, harness.log);
   if (process.env.IAM_SIMULATION_CALLS !== undefined)
     writeFileSync(
@@ -228,6 +270,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await harness?.close();
+  await postgres?.stop();
 });
 
 describe('IAM simulation of every function of serverless.yml', () => {

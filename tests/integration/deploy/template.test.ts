@@ -68,6 +68,7 @@ const FUNCTIONS: Record<string, string> = {
   ingestStream: 'ingest-stream',
   onRawInteractions: 'on-raw-interactions',
   freshnessCheck: 'freshness-check',
+  syncSnapshots: 'sync-snapshots',
 };
 
 /** The pipeline task functions: function key `pipeline<State>` for every Task state of the ASL. */
@@ -358,7 +359,7 @@ describe('IAM', () => {
   });
 
   // A prefix (`…/*`) or one named key (runsStart's request.json).
-  it('scopes S3 writes to processed/ (and raw/interactions/ for the stream ingester)', () => {
+  it('scopes S3 writes to processed/ (raw/interactions/ for the stream ingester, the snapshots for the sync)', () => {
     for (const key of Object.keys(FUNCTIONS)) {
       const writes = roleStatements(roleOf(key)).filter((s) =>
         s.Action.some((a) => a === 's3:PutObject' || a === 's3:DeleteObject'),
@@ -366,7 +367,11 @@ describe('IAM', () => {
       for (const s of writes) {
         for (const r of s.Resource) {
           const allowed =
-            key === 'ingestStream' ? /:::[^/]+\/raw\/interactions\/\*"/ : /:::[^/]+\/processed\/[^"]+"/;
+            key === 'ingestStream'
+              ? /:::[^/]+\/raw\/interactions\/\*"/
+              : key === 'syncSnapshots'
+                ? /:::[^/]+\/raw\/(products|users)\/\*"/
+                : /:::[^/]+\/processed\/[^"]+"/;
           expect([key, text(r)]).toEqual([key, expect.stringMatching(allowed)]);
         }
       }
@@ -512,6 +517,25 @@ describe('schedules and events', () => {
     );
     const target = prop<{ Arn: unknown }[]>(hourly ?? { Type: '' }, 'Targets')[0];
     expect(target?.Arn).toEqual({ 'Fn::GetAtt': [functionLogicalId('freshnessCheck'), 'Arn'] });
+  });
+
+  it('syncs the snapshots daily at 01:00 UTC, before the run, failures to the alerts topic, in no VPC by default', () => {
+    const target = prop<{ Arn: unknown }[]>(ruleFor('cron(0 1 * * ? *)') ?? { Type: '' }, 'Targets')[0];
+    expect(target?.Arn).toEqual({ 'Fn::GetAtt': [functionLogicalId('syncSnapshots'), 'Arn'] });
+    const config = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig').find(
+      ([, c]) => text(prop(c, 'FunctionName')) === text({ Ref: functionLogicalId('syncSnapshots') }),
+    );
+    expect(prop(config?.[1] ?? { Type: '' }, 'DestinationConfig')).toEqual({
+      OnFailure: { Destination: { Ref: 'AlertsTopic' } },
+    });
+    // The VPC (and the role's ENI policy) only when subnets are given: empty by default.
+    expect(template.Conditions?.SyncSnapshotsInVpc).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+    expect(prop(fn('syncSnapshots'), 'VpcConfig')).toMatchObject({
+      'Fn::If': ['SyncSnapshotsInVpc', expect.anything(), { Ref: 'AWS::NoValue' }],
+    });
+    expect(prop(roleOf('syncSnapshots'), 'ManagedPolicyArns')).toMatchObject({
+      'Fn::If': ['SyncSnapshotsInVpc', expect.anything(), { Ref: 'AWS::NoValue' }],
+    });
   });
 
   it('reads the Kinesis stream with partial batch failures and bisection', () => {

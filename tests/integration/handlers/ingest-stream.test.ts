@@ -115,6 +115,7 @@ describe('write failures', () => {
       read: (k) => memory.read(k),
       deletePrefix: (p) => memory.deletePrefix(p),
       writeIfAbsent: (k, b) => memory.writeIfAbsent(k, b),
+      writeStream: (k, b) => memory.writeStream(k, b),
       uriOf: (k) => memory.uriOf(k),
       write: async (key, body) => {
         if (key.includes('day=16/')) throw new StorageError(`cannot write ${key}: throttled`);
@@ -144,6 +145,7 @@ describe('write failures', () => {
       deletePrefix: (p) => memory.deletePrefix(p),
       uriOf: (k) => memory.uriOf(k),
       writeIfAbsent: (k, body) => memory.writeIfAbsent(k, body),
+      writeStream: (k, body) => memory.writeStream(k, body),
       write: async (key, body) => {
         if (fail && key === keyOf('16', 1)) throw new StorageError(`cannot write ${key}: throttled`);
         await memory.write(key, body);
