@@ -52,6 +52,9 @@ export function isUnder(uri: string, root: string): boolean {
  * Returns the URI to use, or null when the value is not allowed.
  */
 export function confineLakeUri(value: string, roots: readonly string[]): string | null {
+  // A configured root itself, spelled as configured (the CLIs pass `./lake` as both the root and
+  // the run's path), is allowed as it is.
+  if (roots.includes(value)) return value;
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
   if (/[\u0000-\u001f\u007f%\\]/.test(value)) return null;
   const withoutScheme = value.replace(SCHEME, '');

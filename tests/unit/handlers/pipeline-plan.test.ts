@@ -46,6 +46,30 @@ describe('Plan refuses a request outside the configured roots or dates', () => {
     expect(plan.days).toEqual(['2024-01-01', '2024-01-02']);
   });
 
+  it('plans a run whose paths are the configured roots as spelled there (npm start: ./lake)', async () => {
+    const relative = { inputUri: './lake', outputUri: './lake/processed' };
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const plan = await withWiring(
+        createWiring({
+          settings: testSettings(defaultConfig(), relative),
+          now: () => clock,
+          log: () => undefined,
+          featureStore: null,
+          runChecks: null,
+        }),
+        () =>
+          planHandler({
+            request: { ...days, input_path: './lake', output_path: './lake/processed', run_id: 'plan-rel' },
+          }),
+      );
+      expect([plan.run.input_uri, plan.run.output_uri]).toEqual(['./lake', './lake/processed']);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
   it.each([
     [
       'an output in a raw partition',
