@@ -270,6 +270,7 @@ describe('IAM simulation of every function of serverless.yml', () => {
           ['RT#SESSION#u1#s1'],
           ['RT#OBJECT#k#e'],
           ['USER#u1', 'RT#USER#u1'],
+          ['PUBLICATION#LATEST'],
         ].map(async (keys) => [keys.join(','), await allows(template, functionKey, put(keys))]),
       );
     expect(await verdicts('pipelinePublish')).toEqual([
@@ -279,6 +280,7 @@ describe('IAM simulation of every function of serverless.yml', () => {
       ['RT#SESSION#u1#s1', false],
       ['RT#OBJECT#k#e', false],
       ['USER#u1,RT#USER#u1', false],
+      ['PUBLICATION#LATEST', true],
     ]);
     expect(await verdicts('onRawInteractions')).toEqual([
       ['USER#u1', false],
@@ -287,6 +289,7 @@ describe('IAM simulation of every function of serverless.yml', () => {
       ['RT#SESSION#u1#s1', true],
       ['RT#OBJECT#k#e', true],
       ['USER#u1,RT#USER#u1', false],
+      ['PUBLICATION#LATEST', false],
     ]);
   });
 });
