@@ -14,6 +14,7 @@ import {
 } from '../domain/online/request-ids';
 import { normalizeText } from '../domain/text';
 import { parseTimestamp } from '../domain/time';
+import type { OnlineFeaturesReply } from './lib/api-schemas';
 import { json, jsonBody, parseRequest, problemJson } from './lib/http';
 
 /** The most candidates one request may score (api.md). */
@@ -26,10 +27,7 @@ const MAX_CANDIDATES = 100;
 export const OnlineFeaturesBody = z
   .strictObject({
     user_id: UserIdParam,
-    product_ids: z
-      .array(ProductIdParam)
-      .min(1)
-      .max(MAX_CANDIDATES, `at most ${MAX_CANDIDATES} candidates`),
+    product_ids: z.array(ProductIdParam).min(1).max(MAX_CANDIDATES, `at most ${MAX_CANDIDATES} candidates`),
     at: z
       .string()
       .refine((s) => parseTimestamp(s)?.naive === false, 'an ISO 8601 timestamp with a time zone')
@@ -75,7 +73,8 @@ export async function lambdaHandler(
     productIds: [...new Set(productIds)],
     counters: needsCounters ? { sessionId } : null,
   });
-  return json(200, onlineFeatureRows(request, user, items, counters, w.now(), config()));
+  const reply: OnlineFeaturesReply = onlineFeatureRows(request, user, items, counters, w.now(), config());
+  return json(200, reply);
 }
 
 /** The Lambda entry point. */
