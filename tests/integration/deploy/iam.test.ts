@@ -196,6 +196,7 @@ beforeAll(async () => {
   expect(online.status).toBe(200);
   expect((await http('alertsList', 'GET /alerts')).status).toBe(200);
   expect((await http('health', 'GET /health')).status).toBe(200);
+  expect((await http('openapi', 'GET /openapi.json')).body).toMatchObject({ openapi: '3.1.0' });
 
   // The stream: records to raw objects, each new object to the real-time counters.
   const before = new Set((await keysUnder('raw/interactions/')).map((o) => o.key));

@@ -58,6 +58,7 @@ const FUNCTIONS: Record<string, string> = {
   featuresOnline: 'features-online',
   alertsList: 'alerts-list',
   health: 'health',
+  openapi: 'openapi-get',
   ingestStream: 'ingest-stream',
   onRawInteractions: 'on-raw-interactions',
   freshnessCheck: 'freshness-check',
@@ -87,6 +88,7 @@ const ROUTES = [
   'POST /features/online',
   'GET /alerts',
   'GET /health',
+  'GET /openapi.json',
 ];
 
 /** Actions that cannot be scoped to a resource; none is used today. */
