@@ -25,12 +25,7 @@ import {
   sessionCountersView,
   userCountersView,
 } from '../domain/online/online-table';
-import type {
-  FeatureStore,
-  PublishResult,
-  RealtimeCounters,
-  RequestContext,
-} from '../domain/online/ports';
+import type { FeatureStore, PublishResult, RealtimeCounters, RequestContext } from '../domain/online/ports';
 import type { FeatureRecords, ItemRecord, UserRecord } from '../domain/online/records';
 import { DAY_MS, dateMs } from '../domain/time';
 import { errorName, sdkItem, sleep } from './dynamodb-client';

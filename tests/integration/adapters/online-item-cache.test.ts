@@ -97,7 +97,10 @@ describe('readOnline with the item cache (dynalite)', () => {
     // A newer as_of: likewise.
     await store.publish({ users: [], items: [item('b', 20)] }, '2024-01-08');
     expect(await popularity(store, cache, ['a', 'b'])).toEqual([10, 20]);
-    expect(itemReads).toEqual([['a', 'b'], ['a', 'b']]);
+    expect(itemReads).toEqual([
+      ['a', 'b'],
+      ['a', 'b'],
+    ]);
   });
 
   it('a table without a marker (published before markers existed) is read every time', async () => {
