@@ -49,6 +49,10 @@ const EnvSchema = z.object({
   FEATURE_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
   /** Online features older than this many hours are flagged stale. */
   FEATURE_STALE_HOURS: z.coerce.number().positive().default(36),
+  /** Item records the online route keeps per function instance (0: no cache). */
+  ONLINE_ITEM_CACHE_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(20_000),
+  /** Seconds an item record stays in the online route's cache at most. */
+  ONLINE_ITEM_CACHE_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   /** The deployed state machine; unset means the in-process engine (aws-local-stepfunctions). */
   STATE_MACHINE_ARN: z.string().min(1).optional(),
   /** A Step Functions-compatible endpoint (the tests' stand-in); unset on AWS. */
@@ -103,6 +107,8 @@ export interface Settings {
     readonly endpoint?: string;
     readonly ttlDays: number;
     readonly staleHours: number;
+    /** The online route's item cache (domain/online/item-cache.ts). */
+    readonly itemCache: { readonly maxEntries: number; readonly maxAgeMs: number };
   };
   readonly stateMachineArn: string | undefined;
   readonly alertsTopicArn: string | undefined;
@@ -189,6 +195,10 @@ export function loadSettings(rawEnv: Record<string, string | undefined> = proces
       ...(e.DYNAMODB_ENDPOINT_URL === undefined ? {} : { endpoint: e.DYNAMODB_ENDPOINT_URL }),
       ttlDays: e.FEATURE_TTL_DAYS,
       staleHours: e.FEATURE_STALE_HOURS,
+      itemCache: {
+        maxEntries: e.ONLINE_ITEM_CACHE_ENTRIES,
+        maxAgeMs: e.ONLINE_ITEM_CACHE_MAX_AGE_SECONDS * 1000,
+      },
     },
     stateMachineArn: e.STATE_MACHINE_ARN,
     alertsTopicArn: e.ALERTS_TOPIC_ARN,

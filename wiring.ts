@@ -17,6 +17,7 @@ import { type SdkCallRecorder, recordSdkCalls } from './adapters/sdk-calls';
 import { ConfigError, type Settings, getSettings } from './config';
 import type { Alert } from './domain/monitoring/alerts';
 import { type RunMonitor, createRunMonitor } from './domain/monitoring/monitor-run';
+import { ItemCache } from './domain/online/item-cache';
 import type { FeatureStore } from './domain/online/ports';
 import type { PipelineDeps } from './domain/pipeline/deps';
 import type { FeaturePublisher } from './domain/pipeline/publish';
@@ -59,6 +60,8 @@ export interface Wiring {
   portsFor(uris: RunUris): PipelineDeps;
   /** The online store the feature routes read (the configured table). */
   featureStore(): FeatureStore;
+  /** The online route's item-feature cache, one per process (a warm Lambda keeps it between requests). */
+  onlineItemCache(): ItemCache;
   /** The real-time counters of the online table. */
   realtimeCounters(): DynamoDbRealtimeCounters;
   /** Publishes features as of T to the online store, or null when none is configured. */
@@ -199,6 +202,7 @@ export function createWiring(overrides: WiringOverrides = {}): Wiring {
     outputLake: once(() => lake(roots.outputUri)),
     portsFor,
     featureStore: configuredStore,
+    onlineItemCache: once(() => new ItemCache(settings.online.itemCache, now)),
     realtimeCounters: once(
       () => overrides.realtimeCounters ?? new DynamoDbRealtimeCounters(dynamo(), settings.online.table),
     ),

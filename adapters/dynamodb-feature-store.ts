@@ -7,10 +7,14 @@ import {
 } from '@aws-sdk/client-dynamodb';
 
 import { StorageError } from '../domain/errors';
+import { randomUUID } from 'node:crypto';
+
 import {
   ONLINE_KEYS,
   type OnlineItem,
   decodeItemRecord,
+  decodePublication,
+  encodePublication,
   decodeSessionCounters,
   decodeUserCounters,
   decodeUserRecord,
@@ -21,7 +25,7 @@ import {
   sessionCountersView,
   userCountersView,
 } from '../domain/online/online-table';
-import type { FeatureStore, PublishResult, RealtimeCounters } from '../domain/online/ports';
+import type { FeatureStore, PublishResult, RealtimeCounters, RequestContext } from '../domain/online/ports';
 import type { FeatureRecords, ItemRecord, UserRecord } from '../domain/online/records';
 import { DAY_MS, dateMs } from '../domain/time';
 import { errorName, sdkItem, sleep } from './dynamodb-client';
@@ -68,11 +72,14 @@ export class DynamoDbFeatureStore implements FeatureStore {
     private readonly client: DynamoDBClient,
     private readonly table: string,
     private readonly ttlDays: number,
+    private readonly now: () => number = () => Date.now(),
   ) {}
 
   /**
    * Conditional PutItems (`attribute_not_exists(pk) OR as_of <= :as_of`), 25 in flight: BatchWriteItem
    * cannot be conditional. A failed condition means a newer `as_of` is stored: counted as skipped.
+   * The publication marker goes last, under the same condition, so a reader that sees it sees every
+   * record it announces (the online item cache relies on it).
    */
   async publish(records: FeatureRecords, asOf: string): Promise<PublishResult> {
     const stamp = { asOf, ttl: Math.floor((dateMs(asOf) + this.ttlDays * DAY_MS) / 1000) };
@@ -91,6 +98,12 @@ export class DynamoDbFeatureStore implements FeatureStore {
       written++;
       if (isUserRecordItem(item)) users++;
     });
+    const marker = encodePublication({
+      as_of: asOf,
+      publication_id: randomUUID(),
+      published_at: new Date(this.now()).toISOString(),
+    });
+    await this.putIfNotOlder(marker, asOfAttr);
     return { written, skipped, users, items: written - users };
   }
 
@@ -140,16 +153,28 @@ export class DynamoDbFeatureStore implements FeatureStore {
 
   /** The counters the `onRawInteractions` handler keeps; malformed ones read as absent. */
   async getCounters(userId: string, sessionId?: string): Promise<RealtimeCounters> {
-    const userKey = ONLINE_KEYS.userCounters(userId);
-    const sessionKey = sessionId === undefined ? null : ONLINE_KEYS.sessionCounters(userId, sessionId);
-    const found = await this.batchGet(sessionKey === null ? [userKey] : [userKey, sessionKey]);
+    const keys = counterKeys(userId, sessionId);
+    const found = await this.batchGet(keys.session === null ? [keys.user] : [keys.user, keys.session]);
+    return countersFrom(found, keys);
+  }
+
+  /** One BatchGetItem of the user, the publication marker and, when asked, the counters. */
+  async getRequestContext(
+    userId: string,
+    counters: { readonly sessionId?: string | undefined } | null,
+  ): Promise<RequestContext> {
+    const userKey = ONLINE_KEYS.user(userId);
+    const publicationKey = ONLINE_KEYS.publication();
+    const rt = counters === null ? null : counterKeys(userId, counters.sessionId);
+    const keys = [userKey, publicationKey];
+    if (rt !== null) keys.push(rt.user, ...(rt.session === null ? [] : [rt.session]));
+    const found = await this.batchGet(keys);
     const userItem = found.get(userKey);
-    const sessionItem = sessionKey === null ? undefined : found.get(sessionKey);
-    const user = userItem === undefined ? null : decodeUserCounters(userItem);
-    const session = sessionItem === undefined ? null : decodeSessionCounters(sessionItem);
+    const publicationItem = found.get(publicationKey);
     return {
-      user: user === null ? null : userCountersView(user),
-      session: session === null ? null : sessionCountersView(session),
+      user: userItem === undefined ? null : decodeUserRecord(userId, userItem),
+      publication: publicationItem === undefined ? null : decodePublication(publicationItem),
+      counters: rt === null ? null : countersFrom(found, rt),
     };
   }
 
@@ -181,6 +206,31 @@ export class DynamoDbFeatureStore implements FeatureStore {
     );
     return out;
   }
+}
+
+/** The keys of a user's counters and, with a session id, that session's. */
+function counterKeys(userId: string, sessionId: string | undefined): CounterKeys {
+  return {
+    user: ONLINE_KEYS.userCounters(userId),
+    session: sessionId === undefined ? null : ONLINE_KEYS.sessionCounters(userId, sessionId),
+  };
+}
+
+interface CounterKeys {
+  readonly user: string;
+  readonly session: string | null;
+}
+
+/** The counters among the items read; malformed ones read as absent. */
+function countersFrom(found: ReadonlyMap<string, OnlineItem>, keys: CounterKeys): RealtimeCounters {
+  const userItem = found.get(keys.user);
+  const sessionItem = keys.session === null ? undefined : found.get(keys.session);
+  const user = userItem === undefined ? null : decodeUserCounters(userItem);
+  const session = sessionItem === undefined ? null : decodeSessionCounters(sessionItem);
+  return {
+    user: user === null ? null : userCountersView(user),
+    session: session === null ? null : sessionCountersView(session),
+  };
 }
 
 /** The online store over `table` through `client`; published items live `ttlDays` past their `as_of`. */

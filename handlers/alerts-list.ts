@@ -6,6 +6,7 @@ import { listAlerts } from '../domain/monitoring/list-alerts';
 import type { Lake } from '../domain/ports';
 import { parseDate, parseTimestamp } from '../domain/time';
 import { wiring } from '../wiring';
+import type { AlertListReply } from './lib/api-schemas';
 import { json, parseRequest, problemJson } from './lib/http';
 
 /** Where alerts are read from; tests pass their own. */
@@ -22,7 +23,8 @@ function sinceMs(value: string): number | null {
   return ts === null || ts.naive ? null : ts.ms;
 }
 
-const AlertsQuery = z.strictObject({
+/** `GET /alerts` query parameters. */
+export const AlertsQuery = z.strictObject({
   since: z
     .string()
     .transform((value, ctx) => {
@@ -46,7 +48,11 @@ export function createHandler(deps: () => AlertsDeps) {
     event: APIGatewayProxyEventV2,
   ): Promise<APIGatewayProxyStructuredResultV2> {
     const query = parseRequest(AlertsQuery, event.queryStringParameters ?? {}, 'query');
-    return json(200, await listAlerts(deps().output, { sinceMs: query.since ?? null, limit: query.limit }));
+    const reply: AlertListReply = await listAlerts(deps().output, {
+      sinceMs: query.since ?? null,
+      limit: query.limit,
+    });
+    return json(200, reply);
   };
 }
 

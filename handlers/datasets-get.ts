@@ -9,6 +9,7 @@ import { outputKeys } from '../domain/lake-layout';
 import { RUN_ID_PATTERN } from '../domain/pipeline/run-id';
 import type { Lake } from '../domain/ports';
 import { SPLITS } from '../domain/split';
+import type { DatasetReply } from './lib/api-schemas';
 import { json, parseRequest, problemJson, RequestError } from './lib/http';
 
 /** Where manifests are read from; tests pass their own. */
@@ -17,7 +18,8 @@ export interface DatasetsDeps {
   readonly output: Lake;
 }
 
-const DatasetPath = z.strictObject({
+/** `GET /datasets/{run_id}` path parameters. */
+export const DatasetPath = z.strictObject({
   run_id: z.string().regex(RUN_ID_PATTERN, 'must be a run id: letters, digits, - and _ (at most 80)'),
 });
 
@@ -153,7 +155,8 @@ export function createHandler(deps: () => DatasetsDeps) {
         `no dataset for run ${run_id}: the ${manifest.mode} run wrote no training split`,
         404,
       );
-    return json(200, datasetView(manifest, output, key));
+    const reply: DatasetReply = datasetView(manifest, output, key);
+    return json(200, reply);
   };
 }
 

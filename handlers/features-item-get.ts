@@ -5,9 +5,11 @@ import { z } from 'zod';
 import { wiring } from '../wiring';
 import { ProductIdParam } from '../domain/online/request-ids';
 import { normalizeText } from '../domain/text';
+import type { ItemFeaturesReply } from './lib/api-schemas';
 import { json, notFound, parseRequest, problemJson } from './lib/http';
 
-const ItemPath = z.object({ product_id: ProductIdParam });
+/** `GET /features/items/{product_id}` path parameters. */
+export const ItemPath = z.object({ product_id: ProductIdParam });
 
 /** `GET /features/items/{product_id}`: the item's latest features with `as_of`. */
 export async function lambdaHandler(
@@ -18,7 +20,7 @@ export async function lambdaHandler(
   const item = (await wiring().featureStore().getItems([id])).get(id);
   if (item === undefined) throw notFound(`features of product ${JSON.stringify(id)}`);
   const { product_id: _id, as_of, ...features } = item;
-  return json(200, { product_id: id, as_of, features });
+  return json(200, { product_id: id, as_of, features } satisfies ItemFeaturesReply);
 }
 
 /** The Lambda entry point. */

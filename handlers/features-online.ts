@@ -4,6 +4,7 @@ import { z } from 'zod';
 
 import { wiring } from '../wiring';
 import { type OnlineConfig, type OnlineRequest, onlineFeatureRows } from '../domain/online/online-features';
+import { readOnline } from '../domain/online/online-reads';
 import {
   ProductIdParam,
   SESSION_IDS_MAX_BYTES,
@@ -13,20 +14,20 @@ import {
 } from '../domain/online/request-ids';
 import { normalizeText } from '../domain/text';
 import { parseTimestamp } from '../domain/time';
+import type { OnlineFeaturesReply } from './lib/api-schemas';
 import { json, jsonBody, parseRequest, problemJson } from './lib/http';
 
 /** The most candidates one request may score (api.md). */
 const MAX_CANDIDATES = 100;
 
-/** `POST /features/online` body; unknown fields are refused by name. */
+/**
+ * `POST /features/online` body; unknown fields are refused by name. Candidates may repeat (callers
+ * merge several retrieval sources): each position gets its row, each distinct id is read once.
+ */
 export const OnlineFeaturesBody = z
   .strictObject({
     user_id: UserIdParam,
-    product_ids: z
-      .array(ProductIdParam)
-      .min(1)
-      .max(MAX_CANDIDATES, `at most ${MAX_CANDIDATES} candidates`)
-      .refine((ids) => new Set(ids).size === ids.length, 'product ids must be unique'),
+    product_ids: z.array(ProductIdParam).min(1).max(MAX_CANDIDATES, `at most ${MAX_CANDIDATES} candidates`),
     at: z
       .string()
       .refine((s) => parseTimestamp(s)?.naive === false, 'an ISO 8601 timestamp with a time zone')
@@ -49,7 +50,7 @@ function config(): OnlineConfig {
   };
 }
 
-/** Features for inference: one row per candidate, in request order (api.md). */
+/** Features for inference: one row per requested position, in request order (api.md). */
 export async function lambdaHandler(
   event: APIGatewayProxyEventV2,
 ): Promise<APIGatewayProxyStructuredResultV2> {
@@ -65,14 +66,15 @@ export async function lambdaHandler(
     session_id: sessionId,
     session_position: body.session_position,
   };
-  const store = wiring().featureStore();
+  const w = wiring();
   const needsCounters = body.session_position === undefined && sessionId !== undefined;
-  const [user, items, counters] = await Promise.all([
-    store.getUser(userId),
-    store.getItems(productIds),
-    needsCounters ? store.getCounters(userId, sessionId) : null,
-  ]);
-  return json(200, onlineFeatureRows(request, user, items, counters, wiring().now(), config()));
+  const { user, items, counters } = await readOnline(w.featureStore(), w.onlineItemCache(), {
+    userId,
+    productIds: [...new Set(productIds)],
+    counters: needsCounters ? { sessionId } : null,
+  });
+  const reply: OnlineFeaturesReply = onlineFeatureRows(request, user, items, counters, w.now(), config());
+  return json(200, reply);
 }
 
 /** The Lambda entry point. */

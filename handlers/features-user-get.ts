@@ -5,9 +5,11 @@ import { z } from 'zod';
 import { wiring } from '../wiring';
 import { UserIdParam } from '../domain/online/request-ids';
 import { normalizeText } from '../domain/text';
+import type { UserFeaturesReply } from './lib/api-schemas';
 import { json, notFound, parseRequest, problemJson } from './lib/http';
 
-const UserPath = z.object({ user_id: UserIdParam });
+/** `GET /features/users/{user_id}` path parameters. */
+export const UserPath = z.object({ user_id: UserIdParam });
 
 /** `GET /features/users/{user_id}`: the user's latest features with `as_of`, plus the real-time counters. */
 export async function lambdaHandler(
@@ -19,7 +21,7 @@ export async function lambdaHandler(
   const [user, counters] = await Promise.all([store.getUser(id), store.getCounters(id)]);
   if (user === null) throw notFound(`features of user ${JSON.stringify(id)}`);
   const { user_id: _id, as_of, affinity: _affinity, ...features } = user;
-  return json(200, { user_id: id, as_of, features, realtime: counters.user });
+  return json(200, { user_id: id, as_of, features, realtime: counters.user } satisfies UserFeaturesReply);
 }
 
 /** The Lambda entry point. */

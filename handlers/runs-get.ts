@@ -5,18 +5,20 @@ import { z } from 'zod';
 import { RUN_ID_PATTERN } from '../domain/pipeline/run-id';
 import { json, notFound, parseRequest, problemJson } from './lib/http';
 import { type RunsService, configuredRunsService } from './lib/runs-service';
+import type { RunViewReply } from './lib/api-schemas';
 
-const Path = z.object({ run_id: z.string().regex(RUN_ID_PATTERN, 'is not a run id') });
+/** `GET /runs/{run_id}` path parameters. */
+export const RunPath = z.object({ run_id: z.string().regex(RUN_ID_PATTERN, 'is not a run id') });
 
 /** Builds the handler over a runs service. */
 export function createHandler(service: () => RunsService) {
   return async function lambdaHandler(
     event: APIGatewayProxyEventV2,
   ): Promise<APIGatewayProxyStructuredResultV2> {
-    const { run_id } = parseRequest(Path, event.pathParameters ?? {}, 'path');
+    const { run_id } = parseRequest(RunPath, event.pathParameters ?? {}, 'path');
     const view = await service().control.get(run_id);
     if (view === null) throw notFound(`run ${run_id}`);
-    return json(200, view);
+    return json(200, view satisfies RunViewReply);
   };
 }
 

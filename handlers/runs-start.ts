@@ -11,6 +11,7 @@ import { newRunId } from '../domain/pipeline/run-control';
 import { OutputRootLockedError } from '../domain/pipeline/run-lock';
 import { runBoundProblems } from '../domain/pipeline/run-bounds';
 import { type RunsService, configuredRunsService } from './lib/runs-service';
+import type { RunStartedReply } from './lib/api-schemas';
 
 /**
  * The request with its paths confined to the service's roots, after every bound of its dates and
@@ -56,7 +57,7 @@ export function createHandler(service: () => RunsService) {
       status: view.status,
       existing: outcome.kind === 'existing',
       links: { self: `/runs/${view.run_id}`, dataset: `/datasets/${view.run_id}` },
-    });
+    } satisfies RunStartedReply);
   };
 }
 

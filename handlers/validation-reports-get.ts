@@ -10,6 +10,7 @@ import type { Lake } from '../domain/ports';
 import { renderDayReportHtml } from '../domain/reports/day-page';
 import { parseDate } from '../domain/time';
 import type { ValidationReport } from '../domain/validation/report';
+import type { ValidationReportReply } from './lib/api-schemas';
 import { json, parseRequest, prefersHtml, problemJson, RequestError, text } from './lib/http';
 
 /** Where reports are read from; tests pass their own. */
@@ -18,7 +19,8 @@ export interface ValidationReportsDeps {
   readonly output: Lake;
 }
 
-const ReportPath = z.strictObject({
+/** `GET /validation-reports/{date}` path parameters. */
+export const ReportPath = z.strictObject({
   date: z.string().refine((s) => parseDate(s) !== null, { message: 'must be a real date YYYY-MM-DD' }),
 });
 
@@ -35,7 +37,7 @@ export function createHandler(deps: () => ValidationReportsDeps) {
         `no validation report for ${date}: the day has not been validated (nothing at ${output.uriOf(outputKeys.report(date))})`,
         404,
       );
-    if (!prefersHtml(event)) return json(200, report);
+    if (!prefersHtml(event)) return json(200, report satisfies ValidationReportReply);
     // The page the day stage stored beside the report has the quarantine examples and the volume;
     // a report written before pages existed is rendered from itself alone.
     const page = await output

@@ -11,6 +11,7 @@ import { wiring } from '../wiring';
 import { OutputRootLockedError, validationHolder, withRunLock } from '../domain/pipeline/run-lock';
 import { RequestError, json, jsonBody, parseRequest, problemJson } from './lib/http';
 import { confineLakeUri } from './lib/lake-paths';
+import type { ValidationReportReply } from './lib/api-schemas';
 
 /** What `POST /validations` runs against; tests pass their own. */
 export interface ValidationsDeps {
@@ -25,7 +26,8 @@ export interface ValidationsDeps {
   readonly codeVersion: string;
 }
 
-function bodySchema(roots: readonly string[]) {
+/** `POST /validations` body; `input_path` must lie in one of `roots`. */
+export function validationsBody(roots: readonly string[]) {
   return z.strictObject({
     date: z.string().refine((s) => parseDate(s) !== null, { message: 'must be a real date YYYY-MM-DD' }),
     input_path: z
@@ -59,7 +61,7 @@ export function createHandler(deps: () => ValidationsDeps) {
   ): Promise<APIGatewayProxyStructuredResultV2> {
     const d = deps();
     const roots = d.outputUri === undefined ? [d.lakeUri] : [d.lakeUri, d.outputUri];
-    const body = parseRequest(bodySchema(roots), jsonBody(event), 'body');
+    const body = parseRequest(validationsBody(roots), jsonBody(event), 'body');
     const inputUri = body.input_path ?? d.lakeUri;
     const ports = d.depsFor({
       input_uri: inputUri,
@@ -81,7 +83,7 @@ export function createHandler(deps: () => ValidationsDeps) {
             codeVersion: d.codeVersion,
           }),
       );
-      return json(200, summary.report);
+      return json(200, summary.report satisfies ValidationReportReply);
     } catch (error) {
       if (!(error instanceof OutputRootLockedError)) throw error;
       throw new RequestError(error.message, 409, [{ path: 'body', message: error.message }]);

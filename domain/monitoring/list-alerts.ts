@@ -10,10 +10,11 @@ const StoredAlert = z.looseObject({
     .string()
     .refine((s) => parseTimestamp(s) !== null, { message: 'must be an ISO-8601 timestamp' }),
 });
+type StoredAlert = z.infer<typeof StoredAlert>;
 
 /** The alerts listed, newest first, and how many there are. */
 export interface AlertList {
-  readonly alerts: readonly Record<string, unknown>[];
+  readonly alerts: readonly StoredAlert[];
   readonly count: number;
 }
 
@@ -33,7 +34,7 @@ export async function listAlerts(
       const day = alertDateOf(key);
       return day !== null && (sinceDay === null || day >= sinceDay);
     });
-  const found: { ms: number; key: string; alert: Record<string, unknown> }[] = [];
+  const found: { ms: number; key: string; alert: StoredAlert }[] = [];
   for (const key of keys) {
     let value: unknown;
     try {

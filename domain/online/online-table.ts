@@ -29,6 +29,8 @@ export interface AttributeValue {
 export type OnlineItem = Record<string, AttributeValue>;
 
 const ITEM_PREFIX = 'ITEM#';
+/** Not a `USER#`/`ITEM#`/`RT#` key, so no id can collide with it. */
+const PUBLICATION_KEY = 'PUBLICATION#LATEST';
 
 /** Partition keys of the table's items. */
 export const ONLINE_KEYS = {
@@ -43,6 +45,8 @@ export const ONLINE_KEYS = {
   /** The marker of a raw object version whose counters were applied. */
   /** One marker per object key (not per version): the counters are idempotent per key. */
   objectMarker: (objectKey: string): string => `RT#OBJECT#${objectKey}`,
+  /** The latest publication's marker, written after its records (see `Publication`). */
+  publication: (): string => PUBLICATION_KEY,
 } as const;
 
 /** DynamoDB's limit on a partition key: 2,048 bytes of UTF-8 (bytes, not characters). */
@@ -331,4 +335,36 @@ export function userCountersView(u: StoredUserCounters): UserCounters {
 /** The public view of stored session counters. */
 export function sessionCountersView(s: StoredSessionCounters): SessionCounters {
   return { events: s.events, first_at: s.first_at, last_at: s.last_at };
+}
+
+/**
+ * The latest publication of the store: written once all its records are, never over a newer
+ * `as_of`. Its `publication_id` is new on every publication (also a re-publication of the same
+ * `as_of`), so a reader that remembers it knows whether anything was published since.
+ */
+export interface Publication {
+  readonly as_of: string;
+  /** Unique per publication. */
+  readonly publication_id: string;
+  /** When it was written (ISO 8601, UTC): for the record. */
+  readonly published_at: string;
+}
+
+/** The `PUBLICATION#LATEST` item of a publication (no TTL: it outlives the records it announces). */
+export function encodePublication(p: Publication): OnlineItem {
+  return {
+    pk: S(ONLINE_KEYS.publication()),
+    as_of: S(p.as_of),
+    publication_id: S(p.publication_id),
+    published_at: S(p.published_at),
+  };
+}
+
+/** The publication of a `PUBLICATION#LATEST` item, or null when it is malformed (read as none). */
+export function decodePublication(item: OnlineItem): Publication | null {
+  const asOf = item.as_of?.S;
+  const id = item.publication_id?.S;
+  const at = item.published_at?.S;
+  if (asOf === undefined || id === undefined || at === undefined) return null;
+  return { as_of: asOf, publication_id: id, published_at: at };
 }

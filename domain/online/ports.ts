@@ -1,4 +1,4 @@
-import type { SessionCounters, UserCounters } from './online-table';
+import type { Publication, SessionCounters, UserCounters } from './online-table';
 import type { FeatureRecords, ItemRecord, UserRecord } from './records';
 
 /** The real-time counters of a user and, when asked for, one of their sessions. */
@@ -16,12 +16,24 @@ export interface PublishResult {
   readonly items: number;
 }
 
+/** What one online request reads beside its items, in one round trip. */
+export interface RequestContext {
+  readonly user: UserRecord | null;
+  /** The latest publication, or null when none is recorded (a table published before markers existed). */
+  readonly publication: Publication | null;
+  /** The real-time counters, when asked for. */
+  readonly counters: RealtimeCounters | null;
+}
+
 /**
  * The online feature store (features.md §7): the latest features per user and product. Publishing
  * is idempotent and never lets an older `as_of` overwrite a newer one.
  */
 export interface FeatureStore {
-  /** Stores every record stamped with `asOf` (YYYY-MM-DD), except where a newer `as_of` is stored. */
+  /**
+   * Stores every record stamped with `asOf` (YYYY-MM-DD), except where a newer `as_of` is stored,
+   * then the publication marker (unless a newer `as_of` is recorded there).
+   */
   publish(records: FeatureRecords, asOf: string): Promise<PublishResult>;
   /** The user's latest record, or null. */
   getUser(userId: string): Promise<UserRecord | null>;
@@ -29,4 +41,12 @@ export interface FeatureStore {
   getItems(productIds: readonly string[]): Promise<Map<string, ItemRecord>>;
   /** The user's real-time counters, and the session's when `sessionId` is given. */
   getCounters(userId: string, sessionId?: string): Promise<RealtimeCounters>;
+  /**
+   * The user's record, the latest publication and, when `counters` is given, the user's (and that
+   * session's) counters, in one read.
+   */
+  getRequestContext(
+    userId: string,
+    counters: { readonly sessionId?: string | undefined } | null,
+  ): Promise<RequestContext>;
 }

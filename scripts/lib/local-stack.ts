@@ -33,6 +33,8 @@ export interface ApiEnvironment {
   readonly outputUri: string;
   readonly dynamoEndpoint: string;
   readonly port: number;
+  /** More variables for the handlers (e.g. `ONLINE_ITEM_CACHE_ENTRIES`). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -65,6 +67,7 @@ export async function startApi(env: ApiEnvironment, log: (line: string) => void)
           DYNAMODB_ENDPOINT_URL: env.dynamoEndpoint,
           SLS_TELEMETRY_DISABLED: '1',
           SLS_NOTIFICATIONS_MODE: 'off',
+          ...env.env,
         },
         // dynalite checks only that requests are signed: any credentials do.
         { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1' },

@@ -13,6 +13,7 @@ import { loadSettings } from '../../config';
 import { type LocalStore, startApi, startLocalStore, stopChild } from '../../scripts/lib/local-stack';
 import { runPipelineRequest } from '../../scripts/lib/pipeline-run';
 import { writeLake } from '../support/http-events';
+import { type Reply, checkAgainstDocument } from '../support/openapi-check';
 
 jest.setTimeout(300_000);
 
@@ -84,18 +85,31 @@ describe('local stack (serverless-offline over the embedded store)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const get = async (path: string, headers: Record<string, string> = {}) => {
-    const r = await fetch(`${base}${path}`, { headers });
-    return { status: r.status, type: r.headers.get('content-type') ?? '', body: await r.text() };
+  /** Every reply the tests below get, checked against the served OpenAPI document at the end. */
+  const replies: Reply[] = [];
+  const record = async (method: string, path: string, r: Response) => {
+    const reply = {
+      method,
+      path,
+      status: r.status,
+      type: r.headers.get('content-type') ?? '',
+      body: await r.text(),
+    };
+    replies.push(reply);
+    return reply;
   };
-  const post = async (path: string, body: unknown) => {
-    const r = await fetch(`${base}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    return { status: r.status, type: r.headers.get('content-type') ?? '', body: await r.text() };
-  };
+  const get = async (path: string, headers: Record<string, string> = {}) =>
+    record('GET', path, await fetch(`${base}${path}`, { headers }));
+  const post = async (path: string, body: unknown) =>
+    record(
+      'POST',
+      path,
+      await fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+    );
 
   it('GET /health answers with versions', async () => {
     const r = await get('/health');
@@ -238,5 +252,34 @@ describe('local stack (serverless-offline over the embedded store)', () => {
     expect(JSON.parse(json.body)).toMatchObject({ date: '2024-01-02', schema_version: 1 });
     const html = await get('/validation-reports/2024-01-02', { accept: 'text/html' });
     expect(html.type).toContain('text/html');
+  });
+
+  it('POST /features/online gives a repeated candidate a row at each of its positions', async () => {
+    const [a, b] = productIds as [string, string];
+    const r = await post('/features/online', { user_id: userId, product_ids: [a, b, a, a] });
+    expect(r.status).toBe(200);
+    const rows = (JSON.parse(r.body) as { rows: { product_id: string; item_found: boolean }[] }).rows;
+    expect(rows.map((x) => x.product_id)).toEqual([a, b, a, a]);
+    expect(rows.every((x) => x.item_found)).toBe(true);
+  });
+
+  it('serves validations and alerts', async () => {
+    expect((await post('/validations', { date: '2024-01-02' })).status).toBe(200);
+    expect((await get('/alerts?since=2024-01-01')).status).toBe(200);
+    expect((await get('/alerts?since=soon')).status).toBe(400);
+    expect((await get('/runs?limit=0')).status).toBe(400);
+    expect((await get('/datasets/nope')).status).toBe(404);
+    expect((await get('/features/items/nope')).status).toBe(404);
+  });
+
+  it('every reply above matches the OpenAPI document served at /openapi.json, and every route was met', async () => {
+    const served = await get('/openapi.json');
+    expect(served.status).toBe(200);
+    const document = JSON.parse(served.body) as Record<string, unknown>;
+    const { mismatches, unmatched, operationsMet, operations } = checkAgainstDocument(document, replies);
+    expect(unmatched).toEqual([]);
+    expect(mismatches).toEqual([]);
+    expect(operationsMet.sort()).toEqual(operations.sort());
+    expect(replies.length).toBeGreaterThan(30);
   });
 });

@@ -25,6 +25,7 @@ import { handler as featuresItemGet } from '../../handlers/features-item-get';
 import { handler as featuresOnline } from '../../handlers/features-online';
 import { handler as featuresUserGet } from '../../handlers/features-user-get';
 import { handler as health } from '../../handlers/health';
+import { handler as openapi } from '../../handlers/openapi-get';
 import { problemJson } from '../../handlers/lib/http';
 import { runPipelineLocally } from '../../handlers/lib/pipeline-engine';
 import type { RunsService } from '../../handlers/lib/runs-service';
@@ -344,6 +345,7 @@ describe('no HTTP route answers 5xx, and every 4xx is problem+json naming what i
       queryParams: { since: ['2024-01-01', '2024-01-01T00:00:00Z'], limit: ['5'] },
     },
     { routeKey: 'GET /health', route: () => callable(health) },
+    { routeKey: 'GET /openapi.json', route: () => callable(openapi) },
   ];
 
   it('covers every httpApi route of serverless.yml', () => {

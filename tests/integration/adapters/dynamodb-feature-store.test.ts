@@ -165,4 +165,31 @@ describe('DynamoDbFeatureStore (dynalite)', () => {
     await expect(store.getCounters('u1')).resolves.toMatchObject({ session: null });
     await expect(store.getCounters('nobody', 's1')).resolves.toEqual({ user: null, session: null });
   });
+
+  it('records each publication in the marker, last, never over a newer as_of', async () => {
+    const marker = () => store.getRequestContext('nobody', null).then((c) => c.publication);
+    await store.publish({ users: [], items: [item('m1', 1)] }, '2024-02-08');
+    const first = await marker();
+    expect(first).toMatchObject({ as_of: '2024-02-08' });
+    // The same as_of again is a new publication (its records were rewritten): a new id.
+    await store.publish({ users: [], items: [item('m1', 2)] }, '2024-02-08');
+    const second = await marker();
+    expect(second?.as_of).toBe('2024-02-08');
+    expect(second?.publication_id).not.toBe(first?.publication_id);
+    // An older as_of writes nothing, the marker included.
+    await store.publish({ users: [], items: [item('m1', 3)] }, '2024-02-07');
+    expect(await marker()).toEqual(second);
+  });
+
+  it('reads the user, the marker and the counters in one request context', async () => {
+    await store.publish({ users: [user('ctx', 5)], items: [] }, '2024-02-09');
+    const context = await store.getRequestContext('ctx', { sessionId: 's1' });
+    expect(context.user).toMatchObject({ user_id: 'ctx', total_interactions: 5, as_of: '2024-02-09' });
+    expect(context.publication?.as_of).toBe('2024-02-09');
+    expect(context.counters).toEqual({ user: null, session: null });
+    await expect(store.getRequestContext('ctx', null)).resolves.toMatchObject({ counters: null });
+    await expect(store.getRequestContext('u1', { sessionId: 's9' })).resolves.toMatchObject({
+      counters: { user: { counts: { view: 5 } }, session: { events: 3 } },
+    });
+  });
 });

@@ -212,6 +212,7 @@ beforeAll(async () => {
   expect(online.status).toBe(200);
   expect((await http('alertsList', 'GET /alerts')).status).toBe(200);
   expect((await http('health', 'GET /health')).status).toBe(200);
+  expect((await http('openapi', 'GET /openapi.json')).body).toMatchObject({ openapi: '3.1.0' });
 
   // The stream: records to raw objects, each new object to the real-time counters.
   const before = new Set((await keysUnder('raw/interactions/')).map((o) => o.key));
@@ -313,6 +314,7 @@ describe('IAM simulation of every function of serverless.yml', () => {
           ['RT#SESSION#u1#s1'],
           ['RT#OBJECT#k#e'],
           ['USER#u1', 'RT#USER#u1'],
+          ['PUBLICATION#LATEST'],
         ].map(async (keys) => [keys.join(','), await allows(template, functionKey, put(keys))]),
       );
     expect(await verdicts('pipelinePublish')).toEqual([
@@ -322,6 +324,7 @@ describe('IAM simulation of every function of serverless.yml', () => {
       ['RT#SESSION#u1#s1', false],
       ['RT#OBJECT#k#e', false],
       ['USER#u1,RT#USER#u1', false],
+      ['PUBLICATION#LATEST', true],
     ]);
     expect(await verdicts('onRawInteractions')).toEqual([
       ['USER#u1', false],
@@ -330,6 +333,7 @@ describe('IAM simulation of every function of serverless.yml', () => {
       ['RT#SESSION#u1#s1', true],
       ['RT#OBJECT#k#e', true],
       ['USER#u1,RT#USER#u1', false],
+      ['PUBLICATION#LATEST', false],
     ]);
   });
 });

@@ -65,6 +65,7 @@ const FUNCTIONS: Record<string, string> = {
   featuresOnline: 'features-online',
   alertsList: 'alerts-list',
   health: 'health',
+  openapi: 'openapi-get',
   ingestStream: 'ingest-stream',
   onRawInteractions: 'on-raw-interactions',
   freshnessCheck: 'freshness-check',
@@ -95,6 +96,7 @@ const ROUTES = [
   'POST /features/online',
   'GET /alerts',
   'GET /health',
+  'GET /openapi.json',
 ];
 
 /** Actions that cannot be scoped to a resource; none is used today. */

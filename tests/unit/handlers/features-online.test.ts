@@ -48,6 +48,7 @@ const ITEM: ItemRecord = {
 };
 
 const calls: string[] = [];
+const PUBLICATION = { as_of: '2024-01-07', publication_id: 'pub-1', published_at: '2024-01-07T03:00:00Z' };
 const fakeStore: FeatureStore = {
   publish: () => Promise.reject(new Error('read-only')),
   getUser: (id) => {
@@ -72,6 +73,12 @@ const fakeStore: FeatureStore = {
           : { events: 2, first_at: '2024-01-07T09:59:00Z', last_at: '2024-01-07T10:00:00Z' },
     });
   },
+  // One read of the user, the marker and the counters, logged as the separate reads it stands for.
+  getRequestContext: async (id, counters) => ({
+    user: await fakeStore.getUser(id),
+    publication: PUBLICATION,
+    counters: counters === null ? null : await fakeStore.getCounters(id, counters.sessionId),
+  }),
 };
 
 beforeAll(() => useWiring({ featureStore: fakeStore }));
@@ -135,11 +142,8 @@ describe('POST /features/online: bad input is a 400 naming the field, and reads 
     });
   });
 
-  it('no candidates, or repeated ones', async () => {
+  it('no candidates', async () => {
     await expect(problem({ user_id: 'u1', product_ids: [] })).resolves.toMatchObject({
-      paths: ['body.product_ids'],
-    });
-    await expect(problem({ user_id: 'u1', product_ids: ['p1', 'p1'] })).resolves.toMatchObject({
       paths: ['body.product_ids'],
     });
   });
@@ -202,6 +206,54 @@ describe('POST /features/online: rows', () => {
     const rows = (JSON.parse(withSession.body as string) as { rows: Record<string, unknown>[] }).rows;
     expect(rows[0]?.session_position).toBe(3);
     expect(calls).toContain('counters u1 s1');
+  });
+});
+
+describe('POST /features/online: repeated candidates', () => {
+  // A fresh wiring per test: the item cache must not answer for ids an earlier test read.
+  beforeEach(() => useWiring({ featureStore: fakeStore }));
+
+  it('a row at each position, in request order; each distinct id read once', async () => {
+    const ids = ['p1', 'nope', 'p1', ' p1 ', 'nope', 'p1'];
+    const reply = await online({ user_id: 'u1', product_ids: ids, at: '2024-01-07T10:00:00Z' });
+    expect(reply.statusCode).toBe(200);
+    const rows = (JSON.parse(reply.body as string) as { rows: Record<string, unknown>[] }).rows;
+    // ' p1 ' is p1 once normalised, as stored ids are.
+    expect(rows.map((r) => [r.product_id, r.item_found])).toEqual([
+      ['p1', true],
+      ['nope', false],
+      ['p1', true],
+      ['p1', true],
+      ['nope', false],
+      ['p1', true],
+    ]);
+    // Every p1 row is the same features, computed by the same code.
+    expect(rows[2]).toEqual(rows[0]);
+    expect(rows[5]).toEqual(rows[0]);
+    expect(calls).toEqual(['user u1', 'items p1,nope']);
+  });
+
+  it('100 positions of one id are one row each and one read', async () => {
+    const reply = await online({ user_id: 'u1', product_ids: Array.from({ length: 100 }, () => 'p1') });
+    const rows = (JSON.parse(reply.body as string) as { rows: { product_id: string }[] }).rows;
+    expect(rows).toHaveLength(100);
+    expect(new Set(rows.map((r) => r.product_id))).toEqual(new Set(['p1']));
+    expect(calls).toEqual(['user u1', 'items p1']);
+  });
+});
+
+describe('POST /features/online: the item cache', () => {
+  beforeEach(() => useWiring({ featureStore: fakeStore }));
+  const body = { user_id: 'u1', product_ids: ['p1', 'nope'], at: '2024-01-07T10:00:00Z' };
+
+  it('a warm function reads the user every time and items only until it knows the publication', async () => {
+    const first = await online(body);
+    const second = await online(body);
+    const third = await online(body);
+    // 1st: no publication known yet, so what it read is served but not kept; 2nd: kept; 3rd: cache.
+    expect(calls).toEqual(['user u1', 'items p1,nope', 'user u1', 'items p1,nope', 'user u1']);
+    expect(third.body).toBe(first.body);
+    expect(second.body).toBe(first.body);
   });
 });
 

@@ -18,6 +18,7 @@ describe('Publish refuses an as_of in the future', () => {
     getUser: () => Promise.resolve(null),
     getItems: () => Promise.resolve(new Map()),
     getCounters: () => Promise.reject(new Error('not used')),
+    getRequestContext: () => Promise.reject(new Error('not used')),
   };
   const run = {
     run_id: 'r1',
