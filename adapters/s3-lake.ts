@@ -133,17 +133,23 @@ export class S3Lake implements Lake {
     }
   }
 
+  /** One PutObject of `body` at `key`, with `condition` (e.g. `IfNoneMatch`). */
+  private put(key: string, body: Uint8Array | string, condition: { IfNoneMatch?: string } = {}) {
+    return this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: this.objectKey(key),
+        // Bytes, not a string, so the SDK knows the length (an empty string body makes it warn).
+        Body: typeof body === 'string' ? new TextEncoder().encode(body) : body,
+        ...condition,
+      }),
+    );
+  }
+
   /** A single PUT, which S3 makes visible atomically. */
   async write(key: string, body: Uint8Array | string): Promise<void> {
     try {
-      await this.client.send(
-        new PutObjectCommand({
-          Bucket: this.bucket,
-          Key: this.objectKey(key),
-          // Bytes, not a string, so the SDK knows the length (an empty string body makes it warn).
-          Body: typeof body === 'string' ? new TextEncoder().encode(body) : body,
-        }),
-      );
+      await this.put(key, body);
     } catch (err) {
       throw this.storageError('write', key, err);
     }
@@ -177,14 +183,7 @@ export class S3Lake implements Lake {
   async writeIfAbsent(key: string, body: Uint8Array | string): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.client.send(
-          new PutObjectCommand({
-            Bucket: this.bucket,
-            Key: this.objectKey(key),
-            Body: typeof body === 'string' ? new TextEncoder().encode(body) : body,
-            IfNoneMatch: '*',
-          }),
-        );
+        await this.put(key, body, { IfNoneMatch: '*' });
         return true;
       } catch (err) {
         const name = errorName(err);

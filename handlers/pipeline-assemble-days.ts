@@ -13,10 +13,5 @@ export async function lambdaHandler(event: unknown): Promise<AssembleDayOutcome>
 
 /** The Lambda entry point. */
 export const handler = middy(lambdaHandler).use(
-  recordIterationFailure('AssembleDays', (event) => {
-    const parsed = DayEvent.safeParse(event);
-    if (!parsed.success) return null;
-    const e = parsed.data;
-    return { run: e.run, record: assembleRecordName(e.date) };
-  }),
+  recordIterationFailure('AssembleDays', DayEvent, (e) => assembleRecordName(e.date)),
 );

@@ -13,10 +13,5 @@ export async function lambdaHandler(event: unknown): Promise<FoldUsersOutcome> {
 
 /** The Lambda entry point. */
 export const handler = middy(lambdaHandler).use(
-  recordIterationFailure('FoldUsers', (event) => {
-    const parsed = ShardEvent.safeParse(event);
-    if (!parsed.success) return null;
-    const e = parsed.data;
-    return { run: e.run, record: shardRecordName(e.shard) };
-  }),
+  recordIterationFailure('FoldUsers', ShardEvent, (e) => shardRecordName(e.shard)),
 );

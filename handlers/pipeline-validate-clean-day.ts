@@ -14,10 +14,5 @@ export async function lambdaHandler(event: unknown): Promise<DayOutcome> {
 
 /** The Lambda entry point. */
 export const handler = middy(lambdaHandler).use(
-  recordIterationFailure('ValidateCleanDay', (event) => {
-    const parsed = DayEvent.safeParse(event);
-    if (!parsed.success) return null;
-    const e = parsed.data;
-    return { run: e.run, record: dayRecordName(e.date) };
-  }),
+  recordIterationFailure('ValidateCleanDay', DayEvent, (e) => dayRecordName(e.date)),
 );

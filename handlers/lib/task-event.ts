@@ -24,10 +24,16 @@ export function parseTaskEvent<S extends z.ZodType>(state: string, schema: S, ev
  * its tolerated failure threshold was exceeded, and RecordFailure reads the iteration's own error
  * from here. A failure to record is logged, never allowed to mask the original error.
  */
-export function recordIterationFailure(
+export function recordIterationFailure<S extends z.ZodType<{ readonly run: RunRef }>>(
   state: string,
-  recordOf: (event: unknown) => { readonly run: RunRef; readonly record: string } | null,
+  schema: S,
+  recordName: (event: z.infer<S>) => string,
 ): MiddlewareObj {
+  // An event the Task could not parse names no iteration: its error alone is the message.
+  const recordOf = (event: unknown) => {
+    const parsed = schema.safeParse(event);
+    return parsed.success ? { run: parsed.data.run, record: recordName(parsed.data) } : null;
+  };
   return {
     onError: async (request) => {
       const error = request.error;

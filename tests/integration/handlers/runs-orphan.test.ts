@@ -1,11 +1,10 @@
 /**
  * Runs whose execution was never started, against a local stand-in of the Step Functions API
- * (its JSON protocol over HTTP: StartExecution, DescribeExecution and their AWS error shapes),
+ * (tests/support/aws-stand-ins.ts: its JSON protocol over HTTP, StartExecution, DescribeExecution and
+ * their AWS error shapes),
  * driven through the real SDK client and `StepFunctionsEngine`.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -18,55 +17,11 @@ import { createHandler as createList } from '../../../handlers/runs-list';
 import { createHandler as createStart } from '../../../handlers/runs-start';
 import type { RunsService } from '../../../handlers/lib/runs-service';
 import { RUN_TIMEOUT_SECONDS } from '../../../state-machines/pipeline-definition';
+import { type StepFunctionsStandIn, startStepFunctionsStandIn } from '../../support/aws-stand-ins';
 import { httpEvent, invoker } from '../../support/http-events';
 
 const ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:pipeline';
 const NOW = Date.UTC(2024, 1, 1, 2);
-
-/** The stand-in: executions by name; `failStarts` makes StartExecution answer 503 ServiceUnavailable. */
-class StepFunctionsStandIn {
-  readonly executions = new Map<string, string>();
-  failStarts = false;
-  private server: Server | undefined;
-
-  async listen(): Promise<string> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((r) => this.server?.listen(0, '127.0.0.1', r));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  close(): Promise<void> {
-    return new Promise((r) => this.server?.close(() => r()));
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let body = '';
-    for await (const chunk of req) body += String(chunk);
-    const input = JSON.parse(body) as { name?: string; input?: string; executionArn?: string };
-    const reply = (status: number, payload: object): void => {
-      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
-      res.end(JSON.stringify(payload));
-    };
-    const target = req.headers['x-amz-target'];
-    if (target === 'AWSStepFunctions.StartExecution') {
-      if (this.failStarts)
-        return reply(503, { __type: 'com.amazonaws.states#ServiceUnavailable', message: 'try later' });
-      this.executions.set(input.name as string, 'RUNNING');
-      return reply(200, { executionArn: `${ARN}:${input.name}`, startDate: NOW / 1000 });
-    }
-    if (target === 'AWSStepFunctions.DescribeExecution') {
-      const name = (input.executionArn as string).split(':').pop() as string;
-      const status = this.executions.get(name);
-      if (status === undefined)
-        return reply(400, {
-          __type: 'com.amazonaws.states#ExecutionDoesNotExist',
-          message: `Execution Does Not Exist: '${input.executionArn}'`,
-        });
-      return reply(200, { executionArn: input.executionArn, status, startDate: NOW / 1000 });
-    }
-    reply(400, { __type: 'com.amazonaws.states#UnknownOperationException', message: String(target) });
-  }
-}
 
 let dir: string;
 let out: string;
@@ -77,9 +32,10 @@ let service: RunsService;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'runs-orphan-'));
   out = join(dir, 'lake', 'processed');
-  sfn = new StepFunctionsStandIn();
+  // Executions that never end: a started run stays RUNNING.
+  sfn = await startStepFunctionsStandIn({ stateMachineArns: [ARN], execute: () => new Promise(() => {}) });
   client = new SFNClient({
-    endpoint: await sfn.listen(),
+    endpoint: sfn.endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,
@@ -174,7 +130,7 @@ describe('a run record without an execution', () => {
   it('POST /runs whose StartExecution fails reports it and leaves no record; the same request then starts', async () => {
     // live-1 still holds the root (its execution is RUNNING): free it as its CommitRun would.
     rmSync(join(out, outputKeys.runLock));
-    sfn.failStarts = true;
+    sfn.failNext('StartExecution', { code: 'ServiceUnavailable', message: 'try later', status: 503 });
     const failed = await start(httpEvent('POST /runs', { body: { ...body, run_id: 'retry-1' } }));
     expect(failed.status).toBe(500);
     expect(existsSync(join(out, outputKeys.runRequest('retry-1')))).toBe(false);
@@ -182,10 +138,11 @@ describe('a run record without an execution', () => {
       (await get(httpEvent('GET /runs/{run_id}', { pathParameters: { run_id: 'retry-1' } }))).status,
     ).toBe(404);
     expect(existsSync(join(out, outputKeys.runLock))).toBe(false);
-    sfn.failStarts = false;
     const again = await start(httpEvent('POST /runs', { body: { ...body, run_id: 'retry-1' } }));
     expect(again.status).toBe(202);
     expect(again.body).toMatchObject({ run_id: 'retry-1', existing: false });
-    expect(sfn.executions.get('retry-1')).toBe('RUNNING');
+    expect(sfn.executions.get(`${ARN.replace(':stateMachine:', ':execution:')}:retry-1`)?.status).toBe(
+      'RUNNING',
+    );
   });
 });
