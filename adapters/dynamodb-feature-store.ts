@@ -20,6 +20,7 @@ import {
   decodeUserRecord,
   encodeItemRecord,
   encodeUserRecord,
+  fitsPartitionKey,
   isUserRecordItem,
   productIdOfKey,
   sessionCountersView,
@@ -83,9 +84,13 @@ export class DynamoDbFeatureStore implements FeatureStore {
    */
   async publish(records: FeatureRecords, asOf: string): Promise<PublishResult> {
     const stamp = { asOf, ttl: Math.floor((dateMs(asOf) + this.ttlDays * DAY_MS) / 1000) };
-    const items: OnlineItem[] = [];
-    for (const u of records.users) items.push(encodeUserRecord(u, stamp));
-    for (const i of records.items) items.push(encodeItemRecord(i, stamp));
+    const encoded: OnlineItem[] = [];
+    for (const u of records.users) encoded.push(encodeUserRecord(u, stamp));
+    for (const i of records.items) encoded.push(encodeItemRecord(i, stamp));
+    // The data contract bounds no id's length, but DynamoDB refuses a key over 2,048 bytes: such a
+    // record can be neither stored nor looked up, so it is counted, not allowed to fail the rest.
+    const items = encoded.filter((item) => fitsPartitionKey(item.pk?.S ?? ''));
+    const unkeyable = encoded.length - items.length;
     const asOfAttr = { S: asOf };
     let users = 0;
     let written = 0;
@@ -104,7 +109,7 @@ export class DynamoDbFeatureStore implements FeatureStore {
       published_at: new Date(this.now()).toISOString(),
     });
     await this.putIfNotOlder(marker, asOfAttr);
-    return { written, skipped, users, items: written - users };
+    return { written, skipped, users, items: written - users, ...(unkeyable > 0 ? { unkeyable } : {}) };
   }
 
   private async putIfNotOlder(item: OnlineItem, asOf: AttributeValue): Promise<boolean> {

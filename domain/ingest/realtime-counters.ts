@@ -13,6 +13,7 @@
 import type { InteractionType } from '../schemas/records';
 import {
   ONLINE_KEYS,
+  fitsPartitionKey,
   type StoredSessionCounters,
   type StoredUserCounters,
   type TypeCounts,
@@ -100,17 +101,23 @@ export function summarizeObject(lines: readonly string[], day: string, arrivalMs
       skipped++;
       continue;
     }
-    records++;
-    const event: CountedEvent = { line, ms: checked.timestampMs, type: interactionTypeOf(checked.record) };
     const userId = normalizeText(checked.record.user_id);
     const sessionId = normalizeText(checked.record.session_id);
+    // An id too long for a DynamoDB key could be neither stored nor read: counting it would fail
+    // the whole object, for every user in it.
+    const sk = ONLINE_KEYS.sessionCounters(userId, sessionId);
+    if (!fitsPartitionKey(ONLINE_KEYS.userCounters(userId)) || !fitsPartitionKey(sk)) {
+      skipped++;
+      continue;
+    }
+    records++;
+    const event: CountedEvent = { line, ms: checked.timestampMs, type: interactionTypeOf(checked.record) };
     let u = users.get(userId);
     if (u === undefined) {
       u = { userId, events: [] };
       users.set(userId, u);
     }
     u.events.push(event);
-    const sk = ONLINE_KEYS.sessionCounters(userId, sessionId);
     let s = sessions.get(sk);
     if (s === undefined) {
       s = { userId, sessionId, events: [] };

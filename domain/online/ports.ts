@@ -14,6 +14,8 @@ export interface PublishResult {
   /** Of `written`: user records and item records. */
   readonly users: number;
   readonly items: number;
+  /** Records not stored because their id is too long for a DynamoDB key (present only when some were). */
+  readonly unkeyable?: number;
 }
 
 /** What one online request reads beside its items, in one round trip. */

@@ -15,6 +15,8 @@ export interface PublishOutput extends StageRecord {
   readonly users: number;
   readonly items: number;
   readonly skipped: number;
+  /** Records whose id is too long for the store's key (not stored; present only when some were). */
+  readonly unkeyable?: number;
   readonly reason?: string;
 }
 
@@ -46,8 +48,10 @@ export async function publish(
     };
   } else {
     const result = await publisher(deps.output, input.as_of);
+    const unkeyable = result.unkeyable ?? 0;
     deps.log(
-      `publish: ${result.users} users, ${result.items} items as of ${input.as_of} (${result.skipped} skipped: newer stored)`,
+      `publish: ${result.users} users, ${result.items} items as of ${input.as_of} (${result.skipped} skipped: newer stored)` +
+        (unkeyable > 0 ? `; ${unkeyable} not stored: id longer than the online key allows` : ''),
     );
     output = {
       stage: 'Publish',
@@ -58,6 +62,7 @@ export async function publish(
       users: result.users,
       items: result.items,
       skipped: result.skipped,
+      ...(unkeyable > 0 ? { unkeyable } : {}),
     };
   }
   await writeStageRecord(deps, input.run.run_id, 'Publish', output);

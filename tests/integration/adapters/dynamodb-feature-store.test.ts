@@ -85,6 +85,19 @@ describe('DynamoDbFeatureStore (dynalite)', () => {
     expect((await store.getItems(['p1'])).get('p1')).toEqual({ ...i, as_of: '2024-01-07' });
   });
 
+  it('stores no record whose id is too long for a partition key, counting it, and writes the others', async () => {
+    // Valid per the data contract (it bounds no id length), yet DynamoDB refuses keys over 2,048 bytes.
+    const longUser = 'u'.repeat(2100);
+    const longItem = 'é'.repeat(1100); // 2,200 bytes of UTF-8 in 1,100 characters
+    const result = await store.publish(
+      { users: [user(longUser, 1), user('u-short', 1)], items: [item(longItem, 1), item('p-short', 1)] },
+      '2024-01-07',
+    );
+    expect(result).toEqual({ written: 2, skipped: 0, users: 1, items: 1, unkeyable: 2 });
+    expect(await store.getUser('u-short')).toMatchObject({ as_of: '2024-01-07' });
+    expect((await store.getItems(['p-short'])).has('p-short')).toBe(true);
+  });
+
   it('writes the TTL attribute: epoch seconds of as_of + ttlDays', async () => {
     await store.publish({ users: [user('ttl-user', 1)], items: [] }, '2024-01-07');
     const out = await client.send(

@@ -60,6 +60,20 @@ describe('summarizeObject', () => {
     ]);
   });
 
+  test('events whose user or session id is too long for a DynamoDB key are skipped, not counted', () => {
+    const activity = summarizeObject(
+      [
+        line({ user_id: 'u'.repeat(2100) }),
+        line({ session_id: 's'.repeat(2040) }), // fits alone, not with the user id in the session key
+        line({}),
+      ],
+      '2024-01-15',
+      ARRIVAL,
+    );
+    expect([activity.records, activity.skipped]).toEqual([1, 2]);
+    expect(activity.users.map((u) => u.userId)).toEqual(['u1']);
+  });
+
   test('events stamped outside [creation − 7 days, creation + 5 minutes] are skipped', () => {
     const activity = summarizeObject(
       [
