@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createDynamoDbClient } from '../../adapters/dynamodb-client';
 import { createFeatureStore } from '../../adapters/dynamodb-feature-store';
@@ -43,6 +44,9 @@ export interface ApiEnvironment {
  */
 export async function startApi(env: ApiEnvironment, log: (line: string) => void): Promise<ChildProcess> {
   const root = resolve(__dirname, '..', '..');
+  // serverless-offline unpacks every function's bundle into the temp folder and leaves it there:
+  // give it a folder of its own, removed when the server exits.
+  const scratch = mkdtempSync(join(tmpdir(), 'recsys-api-'));
   const child = spawn(
     process.execPath,
     [
@@ -67,6 +71,7 @@ export async function startApi(env: ApiEnvironment, log: (line: string) => void)
           DYNAMODB_ENDPOINT_URL: env.dynamoEndpoint,
           SLS_TELEMETRY_DISABLED: '1',
           SLS_NOTIFICATIONS_MODE: 'off',
+          TMPDIR: scratch,
           ...env.env,
         },
         // dynalite checks only that requests are signed: any credentials do.
@@ -75,6 +80,7 @@ export async function startApi(env: ApiEnvironment, log: (line: string) => void)
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  child.once('exit', () => rmSync(scratch, { recursive: true, force: true }));
   let output = '';
   const forward = (chunk: Buffer): void => {
     output += chunk.toString();
