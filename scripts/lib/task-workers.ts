@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Context } from 'aws-lambda';
 import type { LambdaEntry } from '../../adapters/local-state-machine';
@@ -57,7 +58,8 @@ export class TaskWorkerPool {
   private spawn(): Worker {
     const worker = new Worker(require.resolve('./task-worker-main.ts'), {
       workerData: { taskWorker: true, settings: this.settings } satisfies TaskWorkerData,
-      execArgv: ['--import', 'tsx'],
+      // tsx's loader by its resolved file, so a run started from any folder finds it.
+      execArgv: ['--import', pathToFileURL(require.resolve('tsx')).href],
       // A Map iteration allocates one short-lived object per record: a young generation this size
       // (Lambda's heap has room for it too) keeps them out of the old space and cuts GC time.
       resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
@@ -77,6 +79,17 @@ export class TaskWorkerPool {
       this.inFlight.get(worker)?.reject(error);
       this.inFlight.delete(worker);
       this.live.delete(worker);
+    });
+    // A worker that dies without answering (it could not start, or was killed) fails its job
+    // rather than leaving the run waiting for it.
+    worker.on('exit', (code) => {
+      const pending = this.inFlight.get(worker);
+      this.inFlight.delete(worker);
+      this.live.delete(worker);
+      if (pending === undefined) return;
+      clearTimeout(pending.deadline);
+      pending.reject(new Error(`a task worker thread exited (code ${code}) before answering`));
+      this.dispatch();
     });
     this.live.add(worker);
     return worker;
