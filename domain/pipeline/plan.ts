@@ -10,7 +10,13 @@ import { addDays, datesBetween, formatDate, formatTimestamp, partitionDateOf, ti
 import type { PipelineDeps, RunParams } from './deps';
 import { configHash, deriveRunId } from './run-id';
 import { releaseRunLock, takeRunLock } from './run-lock';
-import { type CanonicalRoots, type RunRecord, RunIdConflictError, registerRun } from './run-registry';
+import {
+  type CanonicalRoots,
+  type RunRecord,
+  RunIdConflictError,
+  recordRoots,
+  registerRun,
+} from './run-registry';
 import { checkRunBounds, spanProblem } from './run-bounds';
 import type { RunRef, RunRequest } from './run-request';
 import { writeStageRecord } from './stage-records';
@@ -294,10 +300,8 @@ async function claimRun(
       started_at: formatTimestamp(ctx.wallClock()),
     };
     const roots: CanonicalRoots = (r) => {
-      const ports = portsFor({
-        input_uri: r.input_uri ?? r.request.input_path ?? ctx.defaults.input_uri,
-        output_uri: r.output_uri,
-      });
+      const { input, output } = recordRoots(r, ctx.defaults.input_uri);
+      const ports = portsFor({ input_uri: input, output_uri: output });
       return { input: ports.input.uriOf(''), output: ports.output.uriOf('') };
     };
     const registration = await registerRun(registry, record, roots);

@@ -5,7 +5,14 @@ import type { Lake } from '../ports';
 import { formatTimestamp } from '../time';
 import type { RunManifest, RunStatus } from './manifest';
 import { type RunLock, acquireRunLock, liveRunLock, releaseRunLock } from './run-lock';
-import { type CanonicalRoots, type RunRecord, registerRun, sameRun, unregisterRun } from './run-registry';
+import {
+  type CanonicalRoots,
+  type RunRecord,
+  recordRoots,
+  registerRun,
+  sameRun,
+  unregisterRun,
+} from './run-registry';
 import type { RunRequest } from './run-request';
 
 export type { RunRecord } from './run-registry';
@@ -67,10 +74,10 @@ export class RunControl {
   }
 
   /** A record's roots in one spelling (a lake's own), so `./lake` and `/abs/lake` are one root. */
-  private readonly roots: CanonicalRoots = (record) => ({
-    input: this.outputLake(record.input_uri ?? record.request.input_path ?? this.options.inputUri).uriOf(''),
-    output: this.outputLake(record.output_uri).uriOf(''),
-  });
+  private readonly roots: CanonicalRoots = (record) => {
+    const { input, output } = recordRoots(record, this.options.inputUri);
+    return { input: this.outputLake(input).uriOf(''), output: this.outputLake(output).uriOf('') };
+  };
 
   /**
    * Starts a run, or returns the existing one with the same id (conflict when its parameters

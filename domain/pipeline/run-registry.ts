@@ -21,6 +21,14 @@ export interface RunRecord {
   readonly started_at: string;
 }
 
+/** The roots a record names: its input lake (else its request's, else the configured one) and its output root. */
+export function recordRoots(record: RunRecord, defaultInputUri: string): { input: string; output: string } {
+  return {
+    input: record.input_uri ?? record.request.input_path ?? defaultInputUri,
+    output: record.output_uri,
+  };
+}
+
 /** The two roots of a record in one spelling (what a lake's `uriOf('')` gives), to compare them. */
 export type CanonicalRoots = (record: RunRecord) => { readonly input: string; readonly output: string };
 
