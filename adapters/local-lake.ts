@@ -12,6 +12,11 @@ import type { Lake, LakeObject } from '../domain/ports';
 const TEMP_FILE = /^\..+\.tmp-\d+-[0-9a-f]+$/;
 
 /** A `Lake` over a local directory (a path or a `file://` URI); keys map to relative paths. */
+/** The absolute directory a local lake URI names: a plain path or a `file://` URL (which must be valid). */
+export function localLakeDir(uri: string): string {
+  return path.resolve(uri.startsWith('file://') ? fileURLToPath(uri) : uri);
+}
+
 export class LocalLake implements Lake {
   readonly uri: string;
   /** Absolute directory of the lake root. */
@@ -19,8 +24,7 @@ export class LocalLake implements Lake {
 
   constructor(uri: string) {
     if (uri.trim() === '') throw new InvalidArgumentError('lake URI', uri, 'must not be empty');
-    const dir = uri.startsWith('file://') ? fileURLToPath(uri) : uri;
-    this.root = path.resolve(dir);
+    this.root = localLakeDir(uri);
     this.uri = stripTrailingSlash(uri);
   }
 

@@ -9,7 +9,7 @@
  * `--no-serve` stops after the pipeline.
  */
 import { readFeatureRows } from '../domain/feature-files';
-import { resolve } from 'node:path';
+import { localLakeDir } from '../adapters/local-lake';
 import { decodeParquet } from '../adapters/parquet';
 import { loadSettings } from '../config';
 import { rawInteractionRange } from '../domain/pipeline/plan';
@@ -151,8 +151,8 @@ runCli(async () => {
   const paths = { inputUri: input_path, outputUri: output_path };
   if (paths.inputUri.startsWith('s3://'))
     throw new Error('npm start runs on a local lake; use npm run pipeline for s3:// lakes');
-  const lakeDir = resolve(paths.inputUri.replace(/^file:\/\//, ''));
-  const outputDir = resolve(paths.outputUri.replace(/^file:\/\//, ''));
+  const lakeDir = localLakeDir(paths.inputUri);
+  const outputDir = localLakeDir(paths.outputUri);
   const log = (line: string): void => console.log(line);
   const deps = createWiring({ settings, log }).portsFor({
     input_uri: paths.inputUri,

@@ -5,7 +5,7 @@
  * output root, and nothing can ever write into the lake's `raw/`.
  */
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { localLakeDir } from '../../adapters/local-lake';
 import { RAW_PREFIX } from '../../domain/lake-layout';
 import { joinLakeUri } from '../../domain/lake-uri';
 import type { RunRoots } from '../../domain/pipeline/run-request';
@@ -18,14 +18,13 @@ const SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]+:\/\//;
 
 /** The absolute local directory a plain path or `file://` URI names, or null for other schemes / bad URLs. */
 function localDir(uri: string): string | null {
-  if (uri.startsWith('file://')) {
-    try {
-      return path.resolve(fileURLToPath(uri));
-    } catch {
-      return null;
-    }
+  if (SCHEME.test(uri) && !uri.startsWith('file://')) return null;
+  try {
+    return localLakeDir(uri);
+  } catch {
+    // A malformed file:// URL names no directory.
+    return null;
   }
-  return SCHEME.test(uri) ? null : path.resolve(uri);
 }
 
 /**

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { localLakeDir } from '../../adapters/local-lake';
 import { type LakeSql, openLakeSql } from '../../adapters/duckdb-lake-sql';
 import type { Settings } from '../../config';
 import { PipelineError } from '../../domain/errors';
@@ -15,7 +14,7 @@ import { type SqlFormat, formatResult } from './sql-format';
 /** A local root as a path (`file://` URIs and relative paths resolved), S3 roots unchanged. */
 function rootPath(uri: string): string {
   if (lakeKind(uri) === 's3') return uri;
-  return uri.startsWith('file://') ? fileURLToPath(uri) : resolve(uri);
+  return localLakeDir(uri);
 }
 
 /**
