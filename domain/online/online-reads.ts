@@ -22,7 +22,7 @@ export interface OnlineReads {
   readonly counters: RealtimeCounters | null;
 }
 
-/** The found records among cache hits and store answers (unknown ids stay absent). */
+/** The found records among cache hits (or re-read ones) and store answers (unknown ids stay absent). */
 function mergeFound(
   hits: ReadonlyMap<string, ItemRecord | null>,
   read: ReadonlyMap<string, ItemRecord>,
@@ -59,7 +59,5 @@ export async function readOnline(
   const stale = [...hits.keys()];
   const reread = stale.length === 0 ? new Map<string, ItemRecord>() : await store.getItems(stale);
   if (current !== null) cache.store(current, stale, reread);
-  const items = new Map(read);
-  for (const [id, record] of reread) items.set(id, record);
-  return { user: context.user, items, counters: context.counters };
+  return { user: context.user, items: mergeFound(reread, read), counters: context.counters };
 }
