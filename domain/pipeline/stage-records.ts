@@ -63,7 +63,7 @@ export async function writeStageFailure(
 
 /** Every iteration failure the run recorded, newest first. */
 export async function readStageFailures(deps: PipelineDeps, runId: string): Promise<StageFailure[]> {
-  const prefix = outputKeys.stageRecord(runId, failureRecordName('')).replace(/\.json$/, '');
+  const prefix = `${outputKeys.stageRecordsPrefix(runId)}${failureRecordName('')}`;
   const listed = await deps.output.list(prefix);
   const failures = await Promise.all(listed.map((o) => readJsonOrNull<StageFailure>(deps.output, o.key)));
   return failures
