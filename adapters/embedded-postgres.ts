@@ -62,8 +62,9 @@ async function untilReady(child: ChildProcess): Promise<void> {
 /**
  * Starts an embedded PostgreSQL (initdb into a fresh directory under the temp folder, UTF-8, C
  * collation) on a free port of 127.0.0.1. As root it runs as a `postgres` user the package
- * creates, since PostgreSQL refuses to run as root. A server that cannot start is an error
- * carrying the end of its log.
+ * creates, since PostgreSQL refuses to run as root, from a world-readable copy of the binaries in
+ * the temp folder (the project may sit where only root can enter). A server that cannot start is
+ * an error carrying the end of its log.
  */
 export async function startEmbeddedPostgres(): Promise<EmbeddedPostgres> {
   const port = await freePort();
